@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { ScpNotFoundError } from "../errors.js";
+import type {
+  CreateImageFromServerRequest,
+  CreateImageRequest,
+  Image,
+  operations,
+  UpdateImageRequest,
+} from "../generated/schema.js";
+import { AnyGate, CreateImageResultGate, gate, ImageGate, TaskRefGate } from "../schemas.js";
+import type { Transport } from "../transport/create-transport.js";
+import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
+import { unwrap, unwrapData } from "../transport/unwrap.js";
+import { parseInput } from "../validate.js";
+import {
+  type DownloadOptions,
+  type DownloadResult,
+  type DownloadTarget,
+  downloadImageFile,
+  type TransferOptions,
+  type UploadSource,
+  uploadImageFile,
+} from "./image-transfer.js";
+import { init, parseId, type RequestOptions, type TaskRef } from "./request-options.js";
+
+/** Filters and paging of an image list. */
+export type ImageListQuery = NonNullable<operations["listImagesV2"]["parameters"]["query"]>;
+
+/** A created image record and the task that prepares it. */
+export interface CreateImageRef extends TaskRef {
+  /** The new image's id. */
+  imageId: string;
+}
+
+const ImagePage = pageSchema(ImageGate);
+const poolIds = z.array(z.string().min(1)).min(1, "must name at least one resource pool");
+const name = z.string().trim().min(1).max(128);
+
+const CreateImageInput = gate<CreateImageRequest>()(
+  z.looseObject({
+    name: name.exactOptional(),
+    azs: poolIds,
+    disk_format: z.enum(["ISO", "aCloud"]),
+    image_type: z.enum(["public", "private", "vnetdev", "service"]),
+  }),
+);
+
+const CreateFromServerInput = gate<CreateImageFromServerRequest>()(
+  z.looseObject({ server_id: z.string().min(1), name, os_type: z.string().min(1), azs: poolIds }),
+);
+
+const UpdateImageInput = gate<UpdateImageRequest>()(
+  z.looseObject({ name: name.exactOptional(), azs: poolIds.exactOptional() }),
+);
+
+/** Images: list, create and upload, make from a VM, export and download, edit, delete. */
+export class Images {
+  readonly #transport: Transport;
+  readonly #defaultIdleMs: number;
+
+  /** @internal */
+  constructor(transport: Transport, defaultIdleMs: number) {
+    this.#transport = transport;
+    this.#defaultIdleMs = defaultIdleMs;
+  }
+
+  /** Reads one page of images. */
+  async list(query: ImageListQuery = {}, options?: RequestOptions): Promise<ScpPage<Image>> {
+    const pending = this.#transport.http.GET("/janus/20200725/images", { params: { query }, ...init(options) });
+    return unwrapData(pending, ImagePage);
+  }
+
+  /** Iterates over every image matching the query. */
+  listAll(
+    query: Omit<ImageListQuery, "page_num"> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<Image, void, undefined> {
+    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+  }
+
+  /** Reads an image by id, or undefined when there is none (SCP has no single-image read; this filters the list). */
+  async find(imageId: string, options?: RequestOptions): Promise<Image | undefined> {
+    const image_ids = parseId(imageId, "image id");
+    const page = await this.list({ image_ids, page_size: 100 }, options);
+    return page.items.find((i) => i.id === image_ids);
+  }
+
+  /**
+   * Reads an image by id.
+   * @throws {@link ScpNotFoundError} when there is none.
+   */
+  async get(imageId: string, options?: RequestOptions): Promise<Image> {
+    const image = await this.find(imageId, options);
+    if (!image) {
+      throw new ScpNotFoundError({
+        status: 404,
+        serverMessage: `image ${imageId} not found`,
+        method: "GET",
+        path: "/janus/20200725/images",
+      });
+    }
+    return image;
+  }
+
+  /** Lists the images whose name is exactly `name` (SCP's name filter may match more). */
+  async findByName(
+    imageName: string,
+    query: Omit<ImageListQuery, "name" | "page_num"> = {},
+    options?: RequestOptions,
+  ): Promise<Image[]> {
+    const found: Image[] = [];
+    for await (const image of this.listAll({ ...query, name: imageName }, options)) {
+      if (image.name === imageName) {
+        found.push(image);
+      }
+    }
+    return found;
+  }
+
+  /** Creates an image record; upload its file next with {@link Images.upload}. */
+  async create(request: CreateImageRequest, options?: RequestOptions): Promise<CreateImageRef> {
+    const body = parseInput(CreateImageInput, request, "image create request");
+    const pending = this.#transport.http.POST("/janus/20180725/images", { body, ...init(options) });
+    const data = await unwrapData(pending, CreateImageResultGate);
+    return { taskId: data.task_id, imageId: data.id };
+  }
+
+  /** Streams an image file into an image record; the returned task distributes it to the pools. */
+  async upload(imageId: string, from: UploadSource, options: TransferOptions = {}): Promise<TaskRef> {
+    const id = parseId(imageId, "image id");
+    return uploadImageFile(this.#transport, id, from, { ...options, defaultIdleMs: this.#defaultIdleMs });
+  }
+
+  /** Starts making a VMA image from a stopped VM with vmtools; SCP returns no image id (find it by name). */
+  async createFromServer(request: CreateImageFromServerRequest, options?: RequestOptions): Promise<TaskRef> {
+    const body = parseInput(CreateFromServerInput, request, "image-from-server request");
+    const pending = this.#transport.http.POST("/janus/20180725/images/action", { body, ...init(options) });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+
+  /** Starts editing an image's name, description, OS type or pools. */
+  async update(imageId: string, patch: UpdateImageRequest, options?: RequestOptions): Promise<TaskRef> {
+    const image_id = parseId(imageId, "image id");
+    const body = parseInput(UpdateImageInput, patch, "image update");
+    const pending = this.#transport.http.PUT("/janus/20180725/images/{image_id}", {
+      params: { path: { image_id } },
+      body,
+      ...init(options),
+    });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+
+  /** Deletes an image. */
+  async delete(imageId: string, options?: RequestOptions): Promise<void> {
+    const image_id = parseId(imageId, "image id");
+    await unwrap(
+      this.#transport.http.DELETE("/janus/20180725/images/{image_id}", {
+        params: { path: { image_id } },
+        ...init(options),
+      }),
+      AnyGate,
+    );
+  }
+
+  /** Starts preparing a VMA image for download (SCP 6.11.3). */
+  async export(imageId: string, options?: RequestOptions): Promise<TaskRef> {
+    const image_id = parseId(imageId, "image id");
+    const pending = this.#transport.http.POST("/janus/20240725/images/{image_id}/export", {
+      params: { path: { image_id } },
+      ...init(options),
+    });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+
+  /** Downloads an exported image to a file or stream at constant memory, resuming after drops (SCP 6.11.3). */
+  async download(imageId: string, to: DownloadTarget, options: DownloadOptions = {}): Promise<DownloadResult> {
+    const id = parseId(imageId, "image id");
+    return downloadImageFile(this.#transport, id, to, { ...options, defaultIdleMs: this.#defaultIdleMs });
+  }
+}

@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { ScpResponseError, ScpUnsupportedVersionError } from "../errors.js";
+import type { Az, Host, operations, PlatformInfo, StorageTag } from "../generated/schema.js";
+import { AnyGate, AzGate, gate, SystemVersionGate } from "../schemas.js";
+import type { Transport } from "../transport/create-transport.js";
+import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
+import { unwrapData } from "../transport/unwrap.js";
+import { compareVersions, parseScpVersion } from "../version.js";
+import { init, parseId, type RequestOptions } from "./request-options.js";
+
+/** Filters and paging of a resource-pool list. */
+export type AzListQuery = NonNullable<operations["getAzs"]["parameters"]["query"]>;
+/** Filters and paging of a host list. */
+export type HostListQuery = NonNullable<operations["getPhysicalHostList"]["parameters"]["query"]>;
+
+/** The platform's version. */
+export interface ScpVersion {
+  /** `major.minor.patch`, e.g. `6.11.3`. */
+  version: string;
+  /** The build string SCP reports, e.g. `SCP6.11.3B-2025-03-01…`. */
+  buildVersion: string;
+  /** Custom packages installed. */
+  customVersion: string[];
+}
+
+const AzPage = pageSchema(AzGate);
+const HostPage = pageSchema(gate<Host>()(z.looseObject({ id: z.string(), name: z.string() })));
+const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.string(), name: z.string() })));
+
+/** Platform facts: version and cluster. */
+export class System {
+  readonly #transport: Transport;
+
+  /** @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Reads the SCP version. */
+  async version(options?: RequestOptions): Promise<ScpVersion> {
+    const data = await unwrapData(
+      this.#transport.http.GET("/janus/20180725/system/version", init(options)),
+      SystemVersionGate,
+    );
+    const version = parseScpVersion(data.build_version);
+    if (!version) {
+      throw new ScpResponseError({
+        method: "GET",
+        path: "/janus/20180725/system/version",
+        status: 200,
+        issues: [{ path: ["data", "build_version"], message: "has no x.y.z version" }],
+      });
+    }
+    return { version, buildVersion: data.build_version, customVersion: data.custom_version ?? [] };
+  }
+
+  /** Reads the platform's version, cluster and region. */
+  async platform(options?: RequestOptions): Promise<PlatformInfo> {
+    return (await unwrapData(
+      this.#transport.http.GET("/janus/20180725/platform", init(options)),
+      AnyGate,
+    )) as PlatformInfo;
+  }
+
+  /**
+   * Checks that the platform runs at least `minVersion`.
+   * @throws {@link ScpUnsupportedVersionError} naming `feature` when it does not.
+   */
+  async requireVersion(minVersion: string, feature: string, options?: RequestOptions): Promise<ScpVersion> {
+    const current = await this.version(options);
+    if (compareVersions(current.version, minVersion) < 0) {
+      throw new ScpUnsupportedVersionError({ feature, requiredVersion: minVersion, actualVersion: current.version });
+    }
+    return current;
+  }
+}
+
+/** Resource pools (availability zones). */
+export class Azs {
+  readonly #transport: Transport;
+
+  /** @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Reads one page of resource pools. */
+  async list(query: AzListQuery = {}, options?: RequestOptions): Promise<ScpPage<Az>> {
+    return unwrapData(this.#transport.http.GET("/janus/20180725/azs", { params: { query }, ...init(options) }), AzPage);
+  }
+
+  /** Iterates over every resource pool. */
+  listAll(query: Omit<AzListQuery, "page_num"> = {}, options?: RequestOptions): AsyncGenerator<Az, void, undefined> {
+    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+  }
+}
+
+/** Physical hosts. */
+export class Hosts {
+  readonly #transport: Transport;
+
+  /** @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Reads one page of hosts. */
+  async list(query: HostListQuery = {}, options?: RequestOptions): Promise<ScpPage<Host>> {
+    return unwrapData(
+      this.#transport.http.GET("/janus/20240725/hosts", { params: { query }, ...init(options) }),
+      HostPage,
+    );
+  }
+
+  /** Iterates over every host matching the query. */
+  listAll(
+    query: Omit<HostListQuery, "page_num"> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<Host, void, undefined> {
+    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+  }
+}
+
+/** Storage tags a tenant has quota on. */
+export class StorageTags {
+  readonly #transport: Transport;
+
+  /** @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Reads one page of a pool's storage tags. */
+  async list(
+    azId: string,
+    query: { page_num?: number; page_size?: number; project_id?: string } = {},
+    options?: RequestOptions,
+  ): Promise<ScpPage<StorageTag>> {
+    const az_id = parseId(azId, "resource pool id");
+    const pending = this.#transport.http.GET("/janus/20180725/storages/tags", {
+      params: { query: { ...query, az_id } },
+      ...init(options),
+    });
+    return unwrapData(pending, StorageTagPage);
+  }
+
+  /** Iterates over every storage tag of a pool. */
+  listAll(azId: string, options?: RequestOptions): AsyncGenerator<StorageTag, void, undefined> {
+    return paginate((page_num) => this.list(azId, { page_size: 100, page_num }, options));
+  }
+}

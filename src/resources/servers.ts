@@ -1,0 +1,160 @@
+import { z } from "zod";
+import type {
+  CreateServerRequest,
+  operations,
+  Server,
+  ServerConfig,
+  UpdateServerRequest,
+} from "../generated/schema.js";
+import { CreateServerResultGate, gate, ServerConfigGate, ServerGate, TaskRefGate } from "../schemas.js";
+import type { Transport } from "../transport/create-transport.js";
+import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
+import { unwrap, unwrapData } from "../transport/unwrap.js";
+import { parseInput } from "../validate.js";
+import { init, parseId, type RequestOptions, type TaskRef } from "./request-options.js";
+
+/** Filters and paging of a VM list. */
+export type ServerListQuery = NonNullable<operations["listServers20240725"]["parameters"]["query"]>;
+
+/** A started VM creation, with the ids the new VMs will have. */
+export interface CreateServerRef extends TaskRef {
+  /** Ids of the VMs being created. */
+  serverIds: string[];
+}
+
+/** A started deletion; `taskId` is undefined when SCP answered 204 without a body. */
+export interface DeleteServerRef {
+  /** The deletion task, when SCP sent one. */
+  taskId: string | undefined;
+}
+
+const ServerPage = pageSchema(ServerGate);
+const name = z.string().trim().min(1).max(128);
+const count = z.number().int().min(1);
+
+const CreateServerInput = gate<CreateServerRequest>()(
+  z.looseObject({
+    az_id: z.string().min(1),
+    image_id: z.string().min(1),
+    name,
+    cores: count,
+    sockets: count,
+    memory_mb: count,
+    disks: z.array(z.looseObject({ id: z.string().min(1), size_mb: count })),
+    networks: z.array(z.looseObject({ vif_id: z.string().min(1), connect: z.union([z.literal(0), z.literal(1)]) })),
+    count: count.exactOptional(),
+    power_on: z.union([z.literal(0), z.literal(1)]).exactOptional(),
+    description: z.string().max(1024).exactOptional(),
+  }),
+);
+
+const UpdateServerInput = gate<UpdateServerRequest>()(
+  z
+    .looseObject({
+      name: name.exactOptional(),
+      description: z.string().max(1024).exactOptional(),
+      cores: count.exactOptional(),
+      sockets: count.exactOptional(),
+      memory_mb: count.exactOptional(),
+      os_name: z.string().min(1).max(128).exactOptional(),
+    })
+    .refine((patch) => Object.keys(patch).length > 0, "must change at least one field"),
+);
+
+/** Virtual machines: list, read, create from an image, edit, power and delete. */
+export class Servers {
+  readonly #transport: Transport;
+
+  /** @internal */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Reads one page of VMs (at most 100). */
+  async list(query: ServerListQuery = {}, options?: RequestOptions): Promise<ScpPage<Server>> {
+    const pending = this.#transport.http.GET("/janus/20240725/servers", { params: { query }, ...init(options) });
+    return unwrapData(pending, ServerPage);
+  }
+
+  /** Iterates over every VM matching the query, fetching pages as the loop goes. */
+  listAll(
+    query: Omit<ServerListQuery, "page_num"> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<Server, void, undefined> {
+    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+  }
+
+  /**
+   * Reads a VM's configuration (including `os_name`).
+   * @throws {@link ScpNotFoundError} when there is no such VM.
+   */
+  async get(serverId: string, options?: RequestOptions): Promise<ServerConfig> {
+    const server_id = parseId(serverId, "server id");
+    const pending = this.#transport.http.GET("/janus/20240725/servers/{server_id}", {
+      params: { path: { server_id } },
+      ...init(options),
+    });
+    return unwrapData(pending, ServerConfigGate);
+  }
+
+  /** Reads a VM as the list shows it (power state, numeric VM id, vmtools), or undefined when it does not exist. */
+  async find(serverId: string, options?: RequestOptions): Promise<Server | undefined> {
+    const ids = parseId(serverId, "server id");
+    const page = await this.list({ ids, page_size: 1 }, options);
+    return page.items.find((s) => s.id === ids);
+  }
+
+  /** Starts creating VMs from an image. */
+  async create(request: CreateServerRequest, options?: RequestOptions): Promise<CreateServerRef> {
+    const body = parseInput(CreateServerInput, request, "server create request");
+    const pending = this.#transport.http.POST("/janus/20220725/servers", { body, ...init(options) });
+    const data = await unwrapData(pending, CreateServerResultGate);
+    return { taskId: data.task_id, serverIds: data.uuids ?? [] };
+  }
+
+  /** Starts editing a VM; send only the fields to change (`os_name: "Backup Proxy"` marks a backup proxy). */
+  async update(serverId: string, patch: UpdateServerRequest, options?: RequestOptions): Promise<TaskRef> {
+    const server_id = parseId(serverId, "server id");
+    const body = parseInput(UpdateServerInput, patch, "server update");
+    const pending = this.#transport.http.PUT("/janus/20210725/servers/{server_id}", {
+      params: { path: { server_id } },
+      body,
+      ...init(options),
+    });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+
+  /** Starts deleting a VM: to the recycle bin, or for good with `force`. */
+  async delete(serverId: string, input: { force?: boolean } = {}, options?: RequestOptions): Promise<DeleteServerRef> {
+    const server_id = parseId(serverId, "server id");
+    const body = { force: input.force ? 1 : 0 } as const;
+    const pending = this.#transport.http.DELETE("/janus/20180725/servers/{server_id}", {
+      params: { path: { server_id } },
+      body,
+      ...init(options),
+    });
+    return { taskId: (await unwrap(pending, TaskRefGate))?.task_id };
+  }
+
+  /** Starts powering a VM on. */
+  async start(serverId: string, options?: RequestOptions): Promise<TaskRef> {
+    const server_id = parseId(serverId, "server id");
+    const pending = this.#transport.http.POST("/janus/20180725/servers/{server_id}/start", {
+      params: { path: { server_id } },
+      ...init(options),
+    });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+
+  /** Starts shutting a VM down; `force` cuts the power instead of asking the guest. */
+  async stop(serverId: string, input: { force?: boolean } = {}, options?: RequestOptions): Promise<TaskRef> {
+    const server_id = parseId(serverId, "server id");
+    const body = { force: input.force ? 1 : 0 } as const;
+    const pending = this.#transport.http.POST("/janus/20180725/servers/{server_id}/stop", {
+      params: { path: { server_id } },
+      body,
+      ...init(options),
+    });
+    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+  }
+}

@@ -1,0 +1,87 @@
+import { ScpNetworkError, type ScpOutcome } from "../errors.js";
+import type { ScpFetch, ScpTlsOptions } from "../options.js";
+import type { Send } from "./call.js";
+
+// Failures that happen before a byte of the request leaves: the request surely did not apply.
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+const TLS_CODE = /CERT|SELF_SIGNED|ERR_TLS|ERR_SSL|UNABLE_TO_(GET|VERIFY)/;
+
+/** True for certificate and TLS handshake failures, which no retry heals. @internal */
+export function isTlsFailure(code: string | undefined): boolean {
+  return code !== undefined && TLS_CODE.test(code);
+}
+
+function rootCause(error: unknown): { code: string | undefined; message: string } {
+  let current: unknown = error;
+  let code: string | undefined;
+  let message = error instanceof Error ? error.message : String(error);
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const c = (current as { code?: unknown }).code;
+    if (typeof c === "string") {
+      code = c;
+    }
+    message = current.message;
+    current = current.cause;
+  }
+  return { code, message };
+}
+
+/** Maps a thrown fetch failure to an ScpNetworkError that says whether the request may have applied. @internal */
+export function toNetworkError(method: string, path: string, error: unknown): ScpNetworkError {
+  const { code, message } = rootCause(error);
+  const outcome: ScpOutcome = code !== undefined && (NOT_SENT.has(code) || isTlsFailure(code)) ? "not-sent" : "unknown";
+  return new ScpNetworkError({ method, path, outcome, reason: message, code, cause: error });
+}
+
+async function createDispatcher(tls: ScpTlsOptions): Promise<unknown> {
+  const { Agent } = await import("undici");
+  const ca = typeof tls.ca === "string" || tls.ca === undefined ? tls.ca : Buffer.from(tls.ca);
+  return new Agent({ connect: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: tls.insecure !== true } });
+}
+
+/**
+ * The innermost layer: builds a fresh Request per attempt and calls fetch, looked up per call so test doubles work.
+ * @internal
+ */
+export function createBaseSend(options: { fetch: ScpFetch | undefined; tls: ScpTlsOptions | undefined }): Send {
+  let dispatcher: Promise<unknown> | undefined;
+  const needsDispatcher =
+    options.fetch === undefined &&
+    options.tls !== undefined &&
+    (options.tls.ca !== undefined || options.tls.insecure === true);
+
+  return async (call) => {
+    const request = new Request(call.url, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body ?? call.source?.open() ?? null,
+      signal: call.signal ?? null,
+      redirect: "manual",
+      // A streamed body must be sent half-duplex.
+      ...(call.source ? { duplex: "half" } : {}),
+    } as RequestInit);
+    try {
+      if (options.fetch) {
+        return await options.fetch(request);
+      }
+      if (needsDispatcher) {
+        dispatcher ??= createDispatcher(options.tls as ScpTlsOptions);
+        // Node's fetch takes TLS settings only through an undici dispatcher.
+        return await globalThis.fetch(request, { dispatcher: await dispatcher } as RequestInit);
+      }
+      return await globalThis.fetch(request);
+    } catch (error) {
+      if (call.signal?.aborted) {
+        throw call.signal.reason;
+      }
+      throw toNetworkError(call.method, call.url.pathname, error);
+    }
+  };
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/** One page of a list. */
+export interface ScpPage<T> {
+  /** The items on this page. */
+  items: T[];
+  /** This page's number, from 0. */
+  pageNum: number;
+  /** Items in the whole list. */
+  totalSize: number;
+  /** The next page's number, or `undefined` on the last page. */
+  nextPageNum: number | undefined;
+}
+
+/** Largest page SCP serves. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * A schema for SCP's list payload: `{data, page_num, total_size, next_page_num}`, or a bare array of items.
+ * @internal
+ */
+export function pageSchema<T>(item: z.ZodType<T>): z.ZodType<ScpPage<T>> {
+  const paged = z
+    .looseObject({
+      data: z.array(item).nullish(),
+      page_num: z.number().int().nonnegative(),
+      total_size: z.number().int().nonnegative(),
+      // A string on the wire, "" on the last page; a number is tolerated.
+      next_page_num: z.union([z.string(), z.number()]),
+    })
+    .transform((p): ScpPage<T> => {
+      const next = p.next_page_num === "" ? undefined : Number(p.next_page_num);
+      return {
+        items: p.data ?? [],
+        pageNum: p.page_num,
+        totalSize: p.total_size,
+        nextPageNum: Number.isInteger(next) ? next : undefined,
+      };
+    });
+  const bare = z
+    .array(item)
+    .transform((items) => ({ items, pageNum: 0, totalSize: items.length, nextPageNum: undefined }));
+  return z.union([paged, bare]);
+}
+
+/**
+ * Yields every item of a paged list, fetching pages on demand from `page_num` 0 until the last page;
+ * breaking out of the loop stops fetching.
+ * @internal
+ */
+export async function* paginate<T>(
+  fetchPage: (pageNum: number) => Promise<ScpPage<T>>,
+): AsyncGenerator<T, void, undefined> {
+  let pageNum = 0;
+  for (;;) {
+    const page = await fetchPage(pageNum);
+    yield* page.items;
+    // Stop on the last page, and never loop on a server that repeats or goes back.
+    if (page.nextPageNum === undefined || page.items.length === 0 || page.nextPageNum <= pageNum) {
+      return;
+    }
+    pageNum = page.nextPageNum;
+  }
+}

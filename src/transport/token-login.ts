@@ -1,0 +1,84 @@
+import type { KeyObject } from "node:crypto";
+import { ScpAuthError, ScpNotFoundError } from "../errors.js";
+import type { ScpLogger, ScpTokenAuth } from "../options.js";
+import { AuthenticateResultGate, PublicKeyGate } from "../schemas.js";
+import type { HttpClient } from "./http-client.js";
+import { encryptPassword, type LoginVersion, publicKeyFromModulus } from "./rsa.js";
+import type { LoginResult } from "./token-session.js";
+import { unwrapData } from "./unwrap.js";
+
+/**
+ * Reads SCP's `expires`. SCP writes times without a zone; reading them as UTC is a guess that a 401 corrects.
+ * @internal
+ */
+export function parseExpiry(expires: string | undefined): number | undefined {
+  if (!expires) {
+    return undefined;
+  }
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(expires) ? expires : `${expires}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Returns the login procedure for token auth: the public key is fetched once per version and cached (the
+ * endpoint is rate limited), the password is RSA-encrypted, and `auto` tries v2 before falling back to v1.
+ * @internal
+ */
+export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: ScpLogger): () => Promise<LoginResult> {
+  let version: LoginVersion | undefined =
+    auth.loginVersion === "v1" || auth.loginVersion === "v2" ? auth.loginVersion : undefined;
+  const keys = new Map<LoginVersion, Promise<KeyObject>>();
+
+  const publicKey = (v: LoginVersion): Promise<KeyObject> => {
+    let key = keys.get(v);
+    if (!key) {
+      const pending = v === "v2" ? http.GET("/janus/v2/public-key") : http.GET("/janus/public-key");
+      key = unwrapData(pending, PublicKeyGate).then((d) => publicKeyFromModulus(d.public_key));
+      // A failed fetch is not cached.
+      key.catch(() => keys.delete(v));
+      keys.set(v, key);
+    }
+    return key;
+  };
+
+  const attempt = async (v: LoginVersion): Promise<LoginResult> => {
+    const password = encryptPassword(await publicKey(v), auth.password, v);
+    const body = { auth: { passwordCredentials: { username: auth.username, password } } };
+    const pending =
+      v === "v2" ? http.POST("/janus/v2/authenticate", { body }) : http.POST("/janus/authenticate", { body });
+    const data = await unwrapData(pending, AuthenticateResultGate);
+    return { token: data.access.token.id, expiresAt: parseExpiry(data.access.token.expires) };
+  };
+
+  const loginWith = async (v: LoginVersion): Promise<LoginResult> => {
+    try {
+      return await attempt(v);
+    } catch (error) {
+      // The platform may have rotated its key since we cached it: fetch it again, once.
+      if (error instanceof ScpAuthError && error.status === 401) {
+        keys.delete(v);
+        return attempt(v);
+      }
+      throw error;
+    }
+  };
+
+  return async () => {
+    if (version !== undefined) {
+      return loginWith(version);
+    }
+    try {
+      const result = await loginWith("v2");
+      version = "v2";
+      return result;
+    } catch (error) {
+      if (!(error instanceof ScpNotFoundError)) {
+        throw error;
+      }
+      logger?.warn?.("v2 login not available; using v1", { path: error.path });
+      version = "v1";
+      return loginWith("v1");
+    }
+  };
+}

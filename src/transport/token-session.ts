@@ -1,0 +1,73 @@
+import { withCall } from "./call.js";
+import type { Authenticator } from "./with-auth.js";
+
+/** A token and when it stops working. @internal */
+export interface LoginResult {
+  token: string;
+  /** Epoch milliseconds; undefined when SCP did not say. */
+  expiresAt: number | undefined;
+}
+
+/** Renew this long before the stated expiry, so a call never leaves with a token about to lapse. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return promise;
+  }
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Holds the current token: one login at a time however many calls wait for it (a caller's abort stops only
+ * its own wait), renewal before `expires`, and invalidation after a 401.
+ * @internal
+ */
+export class TokenSession implements Authenticator {
+  #current: LoginResult | undefined;
+  #pending: Promise<LoginResult> | undefined;
+  readonly #login: () => Promise<LoginResult>;
+  readonly #now: () => number;
+
+  constructor(login: () => Promise<LoginResult>, now: () => number = Date.now) {
+    this.#login = login;
+    this.#now = now;
+  }
+
+  /** Returns a valid token, logging in when there is none or it is about to expire. */
+  async token(signal?: AbortSignal): Promise<string> {
+    const current = this.#current;
+    if (current && (current.expiresAt === undefined || current.expiresAt - EXPIRY_MARGIN_MS > this.#now())) {
+      return current.token;
+    }
+    this.#pending ??= this.#login()
+      .then((result) => {
+        this.#current = result;
+        return result;
+      })
+      .finally(() => {
+        this.#pending = undefined;
+      });
+    return (await raceAbort(this.#pending, signal)).token;
+  }
+
+  async authorize(call: Parameters<Authenticator["authorize"]>[0]) {
+    const headers = new Headers(call.headers);
+    headers.set("Authorization", `Token ${await this.token(call.signal)}`);
+    return withCall(call, { headers });
+  }
+
+  refresh(authorized: Parameters<Authenticator["authorize"]>[0]): boolean {
+    const sent = authorized.headers.get("authorization")?.replace(/^Token /, "");
+    // Only forget the token that was refused; another call may already have a newer one.
+    if (sent !== undefined && this.#current?.token === sent) {
+      this.#current = undefined;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import { type ScpIssue, ScpValidationError } from "./errors.js";
+
+/**
+ * Turns zod issues into ours: a path and a message, never the offending value (it may be a secret).
+ * @internal
+ */
+export function toIssues(error: z.ZodError): ScpIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+}
+
+/**
+ * Parses user input with a zod schema.
+ * @throws {@link ScpValidationError} listing every problem, before anything is sent.
+ * @internal
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, subject: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ScpValidationError({ subject, issues: toIssues(result.error) });
+  }
+  return result.data;
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", simulator: "src/simulator/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    platform: "node",
+    // p-retry and is-network-error are ESM-only; the CJS build carries them inside.
+    noExternal: ["p-retry", "is-network-error"],
+  },
+  {
+    entry: { "cli/scp-sim": "src/cli/scp-sim.ts" },
+    format: ["esm"],
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+    banner: { js: "#!/usr/bin/env node" },
+  },
+]);
