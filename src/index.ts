@@ -49,6 +49,6 @@ export type { CreateServerRef, DeleteServerRef, ServerListQuery, Servers } from 
 export type { TaskListQuery, Tasks } from "./resources/tasks.js";
 export { type TaskReader, type WaitOptions, waitForTask, waitForTasks } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
-export { MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
+export { collect, MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";

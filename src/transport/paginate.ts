@@ -37,10 +37,10 @@ export function pageSchema<T>(item: z.ZodType<T>): z.ZodType<ScpPage<T>> {
         nextPageNum: Number.isInteger(next) ? next : undefined,
       };
     });
-  const bare = z
-    .array(item)
-    .transform((items) => ({ items, pageNum: 0, totalSize: items.length, nextPageNum: undefined }));
-  return z.union([paged, bare]);
+  // Some lists answer with a bare array: read it as the only page, through the same checks.
+  const asPage = (value: unknown) =>
+    Array.isArray(value) ? { data: value, page_num: 0, total_size: value.length, next_page_num: "" } : value;
+  return z.preprocess(asPage, paged);
 }
 
 /**
@@ -61,4 +61,22 @@ export async function* paginate<T>(
     }
     pageNum = page.nextPageNum;
   }
+}
+
+/**
+ * Collects up to `limit` items of an async iterable into an array, then stops iterating (Node 20 has no
+ * `Array.fromAsync`; an explicit limit keeps a huge list from filling memory by accident).
+ */
+export async function collect<T>(items: AsyncIterable<T>, options: { limit: number }): Promise<T[]> {
+  const out: T[] = [];
+  if (options.limit <= 0) {
+    return out;
+  }
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= options.limit) {
+      break;
+    }
+  }
+  return out;
 }

@@ -32,5 +32,11 @@ export const v2Error = (status: number, message: string) =>
 export function page<T>(all: readonly T[], pageNum: number, pageSize: number) {
   const items = all.slice(pageNum * pageSize, (pageNum + 1) * pageSize);
   const last = (pageNum + 1) * pageSize >= all.length;
-  return { data: items, page_num: pageNum, page_size: pageSize, total_size: all.length, next_page_num: last ? "" : String(pageNum + 1) };
+  return {
+    data: items,
+    page_num: pageNum,
+    page_size: pageSize,
+    total_size: all.length,
+    next_page_num: last ? "" : String(pageNum + 1),
+  };
 }

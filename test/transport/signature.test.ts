@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { createScpClient } from "../../src/index.js";
-import { signRequest } from "../../src/transport/sign-request.js";
-import { sha256Hex } from "../../src/transport/sign-request.js";
+import { sha256Hex, signRequest } from "../../src/transport/sign-request.js";
 
 interface Vector {
   name: string;
@@ -21,12 +20,16 @@ interface Vector {
 }
 
 // The vectors are shared reference material; read them, never copy them into the project.
-const { vectors } = JSON.parse(readFileSync(new URL("../../../shared/reference/ec2-signature-vectors.json", import.meta.url), "utf8")) as {
+const { vectors } = JSON.parse(
+  readFileSync(new URL("../../../shared/reference/ec2-signature-vectors.json", import.meta.url), "utf8"),
+) as {
   vectors: Vector[];
 };
 
 function amzToDate(amz: string): Date {
-  return new Date(`${amz.slice(0, 4)}-${amz.slice(4, 6)}-${amz.slice(6, 8)}T${amz.slice(9, 11)}:${amz.slice(11, 13)}:${amz.slice(13, 15)}Z`);
+  return new Date(
+    `${amz.slice(0, 4)}-${amz.slice(4, 6)}-${amz.slice(6, 8)}T${amz.slice(9, 11)}:${amz.slice(11, 13)}:${amz.slice(13, 15)}Z`,
+  );
 }
 
 afterEach(() => {
@@ -61,7 +64,13 @@ describe("signature vectors", () => {
       const seen: Request[] = [];
       const scp = createScpClient({
         baseUrl: "https://scp.test",
-        auth: { type: "signature", accessKey: v.accessKey, secretKey: v.secretKey, region: v.region, service: v.service },
+        auth: {
+          type: "signature",
+          accessKey: v.accessKey,
+          secretKey: v.secretKey,
+          region: v.region,
+          service: v.service,
+        },
         fetch: async (request) => {
           seen.push(request);
           return Response.json({ code: 0, message: "", data: {} });
