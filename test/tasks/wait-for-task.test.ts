@@ -17,7 +17,8 @@ function taskSequence(sequences: Record<string, Array<[string, number, string?]>
       if (!steps) {
         return HttpResponse.json({ code: 404, message: "no such task", data: {} }, { status: 404 });
       }
-      const n = (polls[id] = (polls[id] ?? 0) + 1);
+      const n = (polls[id] ?? 0) + 1;
+      polls[id] = n;
       const [status, progress, description] = steps[Math.min(n, steps.length) - 1] as [string, number, string?];
       return v1({ task_id: id, status, progress, ...(description ? { description } : {}) });
     }),
