@@ -1,0 +1,121 @@
+import type { ServerDisk, ServerNetwork, VtoolInstalled } from "../generated/schema.js";
+import type { Inventory, SimServer, SimServerStatus } from "./model.js";
+import type { Random } from "./random.js";
+
+/** A disk as a create request or the seed describes it. */
+export interface DiskInput {
+  readonly id: string;
+  readonly size_mb: number;
+  readonly type?: string | undefined;
+  readonly preallocate?: string | undefined;
+}
+
+/** A NIC as a create request or the seed describes it. */
+export interface NicInput {
+  readonly vif_id: string;
+  readonly connect: number;
+  readonly model?: string | undefined;
+  readonly mac_address?: string | undefined;
+  readonly vpc_id?: string | undefined;
+  readonly subnet_id?: string | undefined;
+}
+
+/** What a new VM record needs. */
+export interface ServerInput {
+  readonly name: string;
+  readonly description: string;
+  readonly status: SimServerStatus;
+  readonly az_id: string;
+  readonly project_id: string;
+  readonly user_id: string;
+  readonly cores: number;
+  readonly sockets: number;
+  readonly memory_mb: number;
+  readonly os_type: string;
+  readonly os_name: string;
+  readonly image_id: string;
+  readonly storage_tag_id: string;
+  readonly vtool_installed: VtoolInstalled;
+  readonly vmtoolsCapable: boolean;
+  readonly created_at: string;
+  readonly disks: readonly DiskInput[];
+  readonly networks: readonly NicInput[];
+}
+
+/** Hands out addresses per subnet, in order. */
+export class IpAllocator {
+  readonly #next = new Map<string, number>();
+
+  /** The next free address of the subnet whose range is `cidr` (a /16). */
+  allocate(subnetId: string, cidr: string): string {
+    const n = this.#next.get(subnetId) ?? 0;
+    this.#next.set(subnetId, n + 1);
+    const [a = "10", b = "0"] = cidr.split(".");
+    return `${a}.${b}.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+  }
+}
+
+/** Builds a VM record: fresh ids, a host of its pool, addresses from its subnets. */
+export function buildServer(
+  deps: { random: Random; inventory: Omit<Inventory, "goldenServerId">; ips: IpAllocator; vmIds: Set<string> },
+  input: ServerInput,
+): SimServer {
+  const { random, inventory } = deps;
+  const hosts = inventory.hosts.filter((h) => h.az_id === input.az_id && h.status === "running");
+  const host = hosts.length > 0 ? random.pick(hosts) : undefined;
+  const storageId = `ds-${input.az_id.slice(0, 8)}`;
+  return {
+    ...input,
+    id: random.uuid(),
+    vm_id: uniqueVmId(random, deps.vmIds),
+    host_id: host?.id ?? "",
+    os_installed: 1,
+    storage_id: storageId,
+    disks: input.disks.map((d) => disk(d, storageId)),
+    networks: input.networks.map((n) => nic(deps, input.az_id, n)),
+    runningSinceMs: undefined,
+    recycled: false,
+  };
+}
+
+function uniqueVmId(random: Random, taken: Set<string>): string {
+  for (;;) {
+    const id = random.digits(13);
+    if (!taken.has(id)) {
+      taken.add(id);
+      return id;
+    }
+  }
+}
+
+function disk(input: DiskInput, storageId: string): ServerDisk {
+  return {
+    id: input.id,
+    type: input.type ?? "new_disk",
+    size_mb: input.size_mb,
+    storage_id: storageId,
+    storage_name: storageId,
+    preallocate: input.preallocate ?? "off",
+  };
+}
+
+function nic(
+  deps: { random: Random; inventory: Omit<Inventory, "goldenServerId">; ips: IpAllocator },
+  azId: string,
+  input: NicInput,
+): ServerNetwork {
+  const net =
+    deps.inventory.networks.find((n) => n.subnet_id === input.subnet_id) ??
+    deps.inventory.networks.find((n) => n.az_id === azId);
+  const mac = input.mac_address ?? `fe:fc:fe:${deps.random.hex(6).replace(/(..)(?=.)/g, "$1:")}`;
+  return {
+    vif_id: input.vif_id,
+    connect: input.connect,
+    model: input.model ?? "virtio",
+    mac_address: mac,
+    network_type: "vpc",
+    vpc_id: net?.vpc_id ?? "",
+    subnet_id: net?.subnet_id ?? "",
+    ip_address: net ? deps.ips.allocate(net.subnet_id, net.cidr) : "",
+  };
+}
