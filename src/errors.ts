@@ -242,6 +242,50 @@ export class ScpUnsupportedVersionError extends ScpError {
   }
 }
 
+/** A resource is not, or did not get, in the state an operation needs. */
+export class ScpStateError extends ScpError {
+  override readonly name: string = "ScpStateError";
+  /** The resource, e.g. `server 5d0c…`. */
+  readonly resource: string;
+  /** The state needed, e.g. `vmtools installed`. */
+  readonly expected: string;
+  /** The state found. */
+  readonly actual: string;
+
+  constructor(init: { resource: string; expected: string; actual: string }) {
+    super(`${init.resource}: expected ${init.expected}, found ${init.actual}`);
+    this.resource = init.resource;
+    this.expected = init.expected;
+    this.actual = init.actual;
+  }
+}
+
+/** One precondition a workflow checked before changing anything. */
+export interface ScpCheck {
+  /** What was checked, e.g. `image is private`. */
+  readonly name: string;
+  /** Whether it holds. */
+  readonly ok: boolean;
+  /** Why it does not hold (or what was found). */
+  readonly detail: string;
+}
+
+/** A workflow's preflight found the platform not ready; nothing was changed. */
+export class ScpPreflightError extends ScpError {
+  override readonly name: string = "ScpPreflightError";
+  /** Workflow name. */
+  readonly workflow: string;
+  /** Every check made, passing and failing. */
+  readonly checks: readonly ScpCheck[];
+
+  constructor(init: { workflow: string; checks: readonly ScpCheck[] }) {
+    const failed = init.checks.filter((c) => !c.ok);
+    super(`${init.workflow} preflight failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
+    this.workflow = init.workflow;
+    this.checks = init.checks;
+  }
+}
+
 /** A resource a workflow created, and whether it is still there. */
 export interface ScpLeftover {
   /** Kind of resource. */

@@ -4,6 +4,7 @@ export {
   isOutcomeUnknown,
   ScpApiError,
   ScpAuthError,
+  type ScpCheck,
   ScpConflictError,
   ScpError,
   type ScpIssue,
@@ -11,9 +12,11 @@ export {
   ScpNetworkError,
   ScpNotFoundError,
   type ScpOutcome,
+  ScpPreflightError,
   ScpRateLimitError,
   ScpResponseError,
   ScpServerError,
+  ScpStateError,
   ScpTaskError,
   type ScpTaskFailure,
   ScpTimeoutError,
@@ -52,3 +55,57 @@ export type { HttpClient } from "./transport/http-client.js";
 export { collect, MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
+export {
+  type DeployFleetResult,
+  deployBackupProxyFleet,
+} from "./workflows/deploy-backup-proxy-fleet.js";
+export {
+  type DestroyFleetInput,
+  type DestroyFleetOptions,
+  type DestroyFleetResult,
+  destroyBackupProxyFleet,
+} from "./workflows/destroy-backup-proxy-fleet.js";
+export {
+  type ExportProxyImageInput,
+  type ExportProxyImageOptions,
+  type ExportProxyImageResult,
+  exportProxyImage,
+  IMAGE_EXPORT_MIN_VERSION,
+} from "./workflows/export-proxy-image.js";
+export {
+  type BackupProxy,
+  type FindBackupProxiesInput,
+  findBackupProxies,
+  type VmtoolsState,
+} from "./workflows/find-backup-proxies.js";
+export {
+  type DeployFleetInput,
+  type DeployFleetOptions,
+  type FleetPoolInput,
+  type FleetProgress,
+  type FleetStep,
+  type FleetVmInput,
+  MAX_PROXIES_PER_POOL,
+} from "./workflows/fleet-input.js";
+export type { FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
+export {
+  type ImportProxyImageInput,
+  type ImportProxyImageOptions,
+  type ImportProxyImageResult,
+  importProxyImage,
+} from "./workflows/import-proxy-image.js";
+export { BACKUP_PROXY_OS_NAME, type ProxyMarker } from "./workflows/marker.js";
+export {
+  type GuestScriptResult,
+  markAsBackupProxy,
+  OS_NAME_MIN_VERSION,
+  runGuestScript,
+  unmarkBackupProxy,
+  waitForVmtools,
+} from "./workflows/proxy-steps.js";
+export {
+  type PublishProxyImageInput,
+  type PublishProxyImageResult,
+  publishProxyImage,
+} from "./workflows/publish-proxy-image.js";
+export type { StepOptions } from "./workflows/step-helpers.js";

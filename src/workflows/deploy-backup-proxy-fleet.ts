@@ -1,0 +1,158 @@
+import type { ScpClient } from "../client.js";
+import type { Server } from "../generated/schema.js";
+import { parseInput } from "../validate.js";
+import { forEachLimit } from "./concurrency.js";
+import { CreatedResources, inStep } from "./created-resources.js";
+import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
+import {
+  type DeployFleetInput,
+  DeployFleetInputSchema,
+  type DeployFleetOptions,
+  DeployFleetOptionsSchema,
+  proxySize,
+} from "./fleet-input.js";
+import { type FleetPlan, type PoolPlan, planFleet } from "./fleet-plan.js";
+import { fleetPreflight } from "./fleet-preflight.js";
+import { convergeProxy, createProxy, type FleetContext } from "./provision-proxy.js";
+import { deleteServerAndWait, requestOptions } from "./step-helpers.js";
+
+/** What a fleet deployment did. */
+export interface DeployFleetResult {
+  /** The plan it followed (with `dryRun`, the plan it would follow). */
+  plan: FleetPlan;
+  /** The fleet's proxies afterwards, with readiness. */
+  proxies: BackupProxy[];
+  /** Ids of VMs this run created. */
+  created: string[];
+  /** Ids of existing proxies kept (and repaired where needed). */
+  adopted: string[];
+  /** Ids of VMs this run deleted (replaced or pruned). */
+  removed: string[];
+}
+
+const WORKFLOW = "deployBackupProxyFleet";
+
+/**
+ * Makes a backup-proxy fleet match the input, declaratively: per pool it keeps, repairs, creates, replaces
+ * (rolling, when the image changed) and, with `prune`, removes this fleet's proxies. Safe to re-run: every VM it
+ * creates carries an ownership marker and a deterministic name, and nothing without the marker is ever changed.
+ * @throws {@link ScpValidationError} for bad input and {@link ScpUnsupportedVersionError} / {@link ScpPreflightError}
+ * when the platform is not ready, all before any change; {@link ScpWorkflowError} when a step fails or the run is
+ * aborted, after removing what the run created (unless `cleanupOnError` is false).
+ * @example
+ * ```ts
+ * const { plan, proxies } = await deployBackupProxyFleet(scp, {
+ *   fleetId: "veeam", imageId, pools: [{ azId: poolA, count: 2, networks }], initScript: "systemctl start agent",
+ * }, { onProgress: (e) => console.log(e.proxy, e.step, e.phase) });
+ * ```
+ */
+export async function deployBackupProxyFleet(
+  scp: ScpClient,
+  input: DeployFleetInput,
+  options: DeployFleetOptions = {},
+): Promise<DeployFleetResult> {
+  const parsed = parseInput(DeployFleetInputSchema, input, `${WORKFLOW} input`) as DeployFleetInput;
+  parseInput(DeployFleetOptionsSchema, options, `${WORKFLOW} options`);
+  const req = requestOptions(options);
+  const { image, warnings } = await fleetPreflight(scp, parsed, req);
+  const servers: Server[] = [];
+  for await (const server of scp.servers.listAll({}, req)) {
+    servers.push(server);
+  }
+  const plan = planFleet(parsed, servers, {
+    prune: options.prune ?? false,
+    maxUnavailable: options.maxUnavailable ?? 1,
+  });
+  plan.warnings.push(...warnings);
+  if (options.dryRun || plan.unchanged) {
+    const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
+    return {
+      plan,
+      proxies,
+      created: [],
+      adopted: plan.pools.flatMap((p) => p.keep.map((k) => k.serverId)),
+      removed: [],
+    };
+  }
+  const ctx: FleetContext = {
+    scp,
+    input: parsed,
+    size: proxySize(parsed.vm, image.disks?.[0]?.size_mb),
+    options,
+    created: new CreatedResources(),
+  };
+  const removed: string[] = [];
+  try {
+    await execute(ctx, plan, removed);
+  } catch (error) {
+    throw await ctx.created.fail(WORKFLOW, error, options.cleanupOnError ?? true);
+  }
+  const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
+  const adopted = plan.pools.flatMap((p) => p.keep.map((k) => k.serverId));
+  return { plan, proxies, created: ctx.created.ids("server"), adopted, removed };
+}
+
+async function execute(ctx: FleetContext, plan: FleetPlan, removed: string[]): Promise<void> {
+  const { options } = ctx;
+  const concurrency = options.concurrency ?? 4;
+  // 1. Bring every pool to its count on the new image: repair what is kept, create what is missing.
+  const jobs = plan.pools.flatMap((pool) => [
+    ...pool.keep.filter((k) => k.needs.length > 0).map((k) => () => convergeProxy(ctx, pool.azId, k.serverId, k.name)),
+    ...pool.create.map((c) => () => provision(ctx, pool.azId, c.name)),
+  ]);
+  await forEachLimit(jobs, concurrency, (job) => job(), options.signal);
+  // 2. Replace proxies on another image, pool by pool, a few at a time.
+  const rolling = plan.pools.filter((p) => p.replace.length > 0);
+  await forEachLimit(rolling, concurrency, (pool) => replaceRolling(ctx, pool, removed), options.signal);
+  // 3. Only then remove the surplus, and only when asked.
+  if (plan.prune) {
+    const surplus = plan.pools.flatMap((p) => p.surplus.map((s) => ({ pool: p, proxy: s })));
+    await forEachLimit(
+      surplus,
+      concurrency,
+      ({ pool, proxy }) => remove(ctx, pool.azId, proxy.serverId, proxy.name, removed),
+      options.signal,
+    );
+  }
+}
+
+async function provision(ctx: FleetContext, azId: string, name: string): Promise<void> {
+  const serverId = await createProxy(ctx, azId, name);
+  await convergeProxy(ctx, azId, serverId, name);
+}
+
+async function remove(
+  ctx: FleetContext,
+  azId: string,
+  serverId: string,
+  name: string,
+  removed: string[],
+): Promise<void> {
+  ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "start" });
+  await inStep(`delete ${name}`, () => deleteServerAndWait(ctx.scp, serverId, ctx.options));
+  removed.push(serverId);
+  ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "done" });
+}
+
+/**
+ * Replaces a pool's outdated proxies in batches of `maxUnavailable`, deleting each batch before creating its
+ * successors in the same slots, so the pool never has fewer than `count - maxUnavailable` ready proxies. With
+ * `maxUnavailable` 0 each successor (planned in a spare slot) is ready before its predecessor goes.
+ */
+async function replaceRolling(ctx: FleetContext, pool: PoolPlan, removed: string[]): Promise<void> {
+  const batch = ctx.options.maxUnavailable ?? 1;
+  const all = (items: PoolPlan["replace"], work: (r: PoolPlan["replace"][number]) => Promise<void>) =>
+    forEachLimit(items, items.length, work, ctx.options.signal);
+  if (batch === 0) {
+    for (const r of pool.replace) {
+      await provision(ctx, pool.azId, r.name);
+      await remove(ctx, pool.azId, r.existing.serverId, r.existing.name, removed);
+    }
+    return;
+  }
+  for (let at = 0; at < pool.replace.length; at += batch) {
+    const group = pool.replace.slice(at, at + batch);
+    await all(group, (r) => remove(ctx, pool.azId, r.existing.serverId, r.existing.name, removed));
+    await all(group, (r) => provision(ctx, pool.azId, r.name));
+  }
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import type { ScpClient } from "../client.js";
+import { parseInput } from "../validate.js";
+import { forEachLimit } from "./concurrency.js";
+import { CreatedResources, inStep } from "./created-resources.js";
+import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
+import type { FleetProgress } from "./fleet-input.js";
+import { FLEET_ID_PATTERN } from "./marker.js";
+import { deleteServerAndWait, requestOptions, type StepOptions } from "./step-helpers.js";
+
+/** Which fleet to destroy. */
+export interface DestroyFleetInput {
+  /** The fleet. */
+  fleetId: string;
+  /** Only these pools; all when omitted. */
+  azIds?: readonly string[];
+}
+
+/** How to destroy. */
+export interface DestroyFleetOptions extends StepOptions {
+  /** List what would be removed; change nothing. @defaultValue false */
+  dryRun?: boolean;
+  /** VMs deleted at once. @defaultValue 4 */
+  concurrency?: number;
+  /** Called when each deletion starts and ends. */
+  onProgress?: (event: FleetProgress) => void;
+}
+
+/** What a destroy did. */
+export interface DestroyFleetResult {
+  /** The fleet's proxies that were (or, with `dryRun`, would be) deleted. */
+  targets: BackupProxy[];
+  /** Ids deleted. */
+  removed: string[];
+}
+
+const DestroyInput = z.strictObject({
+  fleetId: z.string().regex(FLEET_ID_PATTERN, "must be 1-24 lower-case letters, digits and dashes"),
+  azIds: z.array(z.string().min(1)).min(1).optional(),
+});
+
+/**
+ * Deletes a fleet's proxies: only VMs that carry this fleet's ownership marker, whatever their names.
+ * @throws {@link ScpWorkflowError} naming the VMs that remain when a deletion fails.
+ */
+export async function destroyBackupProxyFleet(
+  scp: ScpClient,
+  input: DestroyFleetInput,
+  options: DestroyFleetOptions = {},
+): Promise<DestroyFleetResult> {
+  const { fleetId, azIds } = parseInput(DestroyInput, input, "destroyBackupProxyFleet input");
+  const all = await findBackupProxies(scp, { fleetId }, requestOptions(options));
+  const targets = all.filter((p) => !azIds || (p.azId !== undefined && azIds.includes(p.azId)));
+  if (options.dryRun) {
+    return { targets, removed: [] };
+  }
+  const removed: string[] = [];
+  // Track every target: on failure the error then lists each as removed or remaining.
+  const pending = new CreatedResources();
+  for (const target of targets) {
+    pending.add("server", target.serverId, async () => {});
+  }
+  try {
+    await forEachLimit(
+      targets,
+      options.concurrency ?? 4,
+      async (target) => {
+        const event = { proxy: target.name, azId: target.azId ?? "", step: "delete" as const };
+        options.onProgress?.({ ...event, phase: "start" });
+        await inStep(`delete ${target.name}`, () => deleteServerAndWait(scp, target.serverId, options));
+        pending.forget(target.serverId);
+        removed.push(target.serverId);
+        options.onProgress?.({ ...event, phase: "done" });
+      },
+      options.signal,
+    );
+  } catch (error) {
+    throw await pending.fail("destroyBackupProxyFleet", error, false);
+  }
+  return { targets, removed };
+}

@@ -1,0 +1,166 @@
+import type { Server } from "../generated/schema.js";
+import type { DeployFleetInput } from "./fleet-input.js";
+import { BACKUP_PROXY_OS_NAME, parseMarker, proxyName, scriptDigest, slotOf } from "./marker.js";
+
+/** An existing proxy of the fleet, as the plan sees it. */
+export interface PlannedProxy {
+  /** VM id. */
+  serverId: string;
+  /** VM name. */
+  name: string;
+  /** Slot number from its name; undefined when it was renamed. */
+  slot: number | undefined;
+  /** Image it runs. */
+  imageId: string | undefined;
+  /** What it still needs (power on, marking, vmtools, init script); empty when complete. */
+  needs: string[];
+}
+
+/** The plan for one resource pool. */
+export interface PoolPlan {
+  /** Resource pool. */
+  azId: string;
+  /** Proxies wanted (0 for a pool the input no longer lists). */
+  count: number;
+  /** Existing proxies on the right image that stay (some may need repair). */
+  keep: PlannedProxy[];
+  /** New proxies to create, by name and slot. */
+  create: { name: string; slot: number }[];
+  /** Proxies on another image and their successors' names (the same slot, or a spare one with maxUnavailable 0). */
+  replace: { existing: PlannedProxy; name: string; slot: number }[];
+  /** Proxies beyond the count: removed with `prune`, otherwise kept and reported. */
+  surplus: PlannedProxy[];
+}
+
+/** What a fleet deployment will do (or, with `dryRun`, would do). */
+export interface FleetPlan {
+  /** The fleet. */
+  fleetId: string;
+  /** The image proxies should run. */
+  imageId: string;
+  /** One plan per pool, including pools the fleet has proxies in but the input no longer lists. */
+  pools: PoolPlan[];
+  /** Whether surplus proxies will be removed. */
+  prune: boolean;
+  /** Totals. */
+  summary: { keep: number; repair: number; create: number; replace: number; remove: number; surplus: number };
+  /** True when nothing would change. */
+  unchanged: boolean;
+  /** Things worth knowing that do not stop the deployment. */
+  warnings: string[];
+}
+
+function needsOf(server: Server, initDigest: string | undefined): string[] {
+  const needs: string[] = [];
+  const marker = parseMarker(server.description);
+  if (server.status === "creating") {
+    needs.push("creation to finish");
+  }
+  if (server.os_name !== BACKUP_PROXY_OS_NAME) {
+    needs.push("marking as Backup Proxy");
+  }
+  if (server.power_state !== "on") {
+    needs.push("power on");
+  }
+  if (server.vtool_installed !== 1) {
+    needs.push("vmtools");
+  }
+  if (initDigest !== undefined && marker?.initDigest !== initDigest) {
+    needs.push("init script");
+  }
+  return needs;
+}
+
+interface PoolContext {
+  fleetId: string;
+  azId: string;
+  count: number;
+  imageId: string;
+  initDigest: string | undefined;
+  /** With 0, successors go to spare slots and are ready before their predecessors are deleted. */
+  maxUnavailable: number;
+}
+
+function planPool(c: PoolContext, servers: Server[]): PoolPlan {
+  const { fleetId, azId, count, imageId, initDigest } = c;
+  const taken = new Set(servers.map((s) => s.name));
+  let next = 1;
+  // The lowest slot whose name no VM (ours or not) has; never reuse another VM's name.
+  const freeSlot = () => {
+    while (taken.has(proxyName(fleetId, azId, next))) {
+      next++;
+    }
+    taken.add(proxyName(fleetId, azId, next));
+    return next;
+  };
+  const mine = servers
+    .filter((s) => parseMarker(s.description)?.fleetId === fleetId)
+    .map((s) => ({
+      serverId: s.id,
+      name: s.name,
+      slot: slotOf(s.name, fleetId, azId),
+      imageId: s.image_id ?? parseMarker(s.description)?.imageId,
+      needs: needsOf(s, initDigest),
+    }))
+    .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
+  const current = mine.filter((p) => p.imageId === imageId);
+  const outdated = mine.filter((p) => p.imageId !== imageId);
+  const keep = current.slice(0, count);
+  const missing = count - keep.length;
+  // An outdated proxy with a slot is replaced in that slot; a renamed one is surplus.
+  const replaceable = outdated.filter((p) => p.slot !== undefined).slice(0, missing);
+  const replace = replaceable.map((existing) => {
+    const slot = c.maxUnavailable === 0 ? freeSlot() : (existing.slot as number);
+    return { existing, name: proxyName(fleetId, azId, slot), slot };
+  });
+  const create = Array.from({ length: missing - replace.length }, () => {
+    const slot = freeSlot();
+    return { name: proxyName(fleetId, azId, slot), slot };
+  });
+  const surplus = [...current.slice(count), ...outdated.filter((p) => !replaceable.includes(p))];
+  return { azId, count, keep, create, replace, surplus };
+}
+
+/**
+ * Plans a fleet: per pool, which proxies stay, which are created, replaced (image changed) or surplus.
+ * Only VMs carrying this fleet's marker are ever planned for change.
+ * @internal
+ */
+export function planFleet(
+  input: DeployFleetInput,
+  servers: readonly Server[],
+  options: { prune: boolean; maxUnavailable: number },
+): FleetPlan {
+  const { prune, maxUnavailable } = options;
+  const initDigest = input.initScript === undefined ? undefined : scriptDigest(input.initScript);
+  const wanted = new Map(input.pools.map((p) => [p.azId, p.count]));
+  for (const server of servers) {
+    // Pools the fleet still has proxies in but the input dropped: wanted count 0.
+    if (parseMarker(server.description)?.fleetId === input.fleetId && server.az_id && !wanted.has(server.az_id)) {
+      wanted.set(server.az_id, 0);
+    }
+  }
+  const pools = [...wanted].map(([azId, count]) =>
+    planPool(
+      { fleetId: input.fleetId, azId, count, imageId: input.imageId, initDigest, maxUnavailable },
+      servers.filter((s) => s.az_id === azId),
+    ),
+  );
+  const sum = (f: (p: PoolPlan) => number) => pools.reduce((n, p) => n + f(p), 0);
+  const summary = {
+    keep: sum((p) => p.keep.length),
+    repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
+    create: sum((p) => p.create.length),
+    replace: sum((p) => p.replace.length),
+    remove: prune ? sum((p) => p.surplus.length) : 0,
+    surplus: sum((p) => p.surplus.length),
+  };
+  const warnings = input.pools
+    .filter((p) => p.count > 0 && !p.networks?.length)
+    .map((p) => `pool ${p.azId}: no networks given, new proxies get no NIC`);
+  if (!prune && summary.surplus > 0) {
+    warnings.push(`${summary.surplus} surplus proxies kept; pass prune to remove them`);
+  }
+  const unchanged = summary.repair + summary.create + summary.replace + summary.remove === 0;
+  return { fleetId: input.fleetId, imageId: input.imageId, pools, prune, summary, unchanged, warnings };
+}

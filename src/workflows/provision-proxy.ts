@@ -1,0 +1,180 @@
+import type { ScpClient } from "../client.js";
+import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import type { CreateServerRequest, Server } from "../generated/schema.js";
+import { type CreatedResources, inStep } from "./created-resources.js";
+import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
+import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
+import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
+import {
+  applyOnce,
+  deleteServerAndWait,
+  pollUntil,
+  requestOptions,
+  type StepOptions,
+  waitOptions,
+} from "./step-helpers.js";
+
+/** Everything a fleet run's proxy steps share. @internal */
+export interface FleetContext {
+  scp: ScpClient;
+  input: DeployFleetInput;
+  size: ReturnType<typeof proxySize>;
+  options: DeployFleetOptions;
+  created: CreatedResources;
+}
+
+async function step<T>(
+  ctx: FleetContext,
+  proxy: { name: string; azId: string },
+  name: FleetStep,
+  work: () => Promise<T>,
+): Promise<T> {
+  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "start" });
+  const result = await inStep(`${name} ${proxy.name}`, work);
+  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "done" });
+  return result;
+}
+
+/** Finds this fleet's VM of that name in the pool, if SCP has one (after a lost create answer, say). */
+async function findMine(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
+  for await (const server of ctx.scp.servers.listAll({ az_id: azId, query_name: name }, requestOptions(ctx.options))) {
+    if (server.name === name && parseMarker(server.description)?.fleetId === ctx.input.fleetId) {
+      return server;
+    }
+  }
+  return undefined;
+}
+
+function createRequest(ctx: FleetContext, azId: string, name: string): CreateServerRequest {
+  const pool = ctx.input.pools.find((p) => p.azId === azId);
+  const marker = formatMarker({
+    fleetId: ctx.input.fleetId,
+    imageId: ctx.input.imageId,
+    createdAt: new Date().toISOString(),
+    initDigest: undefined,
+  });
+  return {
+    az_id: azId,
+    image_id: ctx.input.imageId,
+    name,
+    // The ownership marker is there from the create request on, so no crash can orphan the VM.
+    description: marker,
+    cores: ctx.size.cores,
+    sockets: ctx.size.sockets,
+    memory_mb: ctx.size.memoryMb,
+    disks: [{ id: "ide0", type: "derive_disk", size_mb: ctx.size.diskSizeMb }],
+    networks: [...(pool?.networks ?? [])],
+    power_on: 0,
+    ...(pool?.storageTagId ? { storage_tag_id: pool.storageTagId } : {}),
+  };
+}
+
+/**
+ * Creates one proxy VM and waits until it exists; when SCP's answer is lost, finds the VM by name and marker
+ * instead of creating a second one. The VM is tracked for cleanup as soon as its id is known.
+ * @internal
+ */
+export async function createProxy(ctx: FleetContext, azId: string, name: string): Promise<string> {
+  const proxy = { name, azId };
+  return step(ctx, proxy, "create", async () => {
+    const { scp } = ctx;
+    const opts: StepOptions = ctx.options;
+    let serverId: string | undefined;
+    let taskId: string | undefined;
+    try {
+      const ref = await scp.servers.create(createRequest(ctx, azId, name), requestOptions(opts));
+      [serverId, taskId] = [ref.serverIds[0], ref.taskId];
+    } catch (error) {
+      if (!isOutcomeUnknown(error)) {
+        throw error;
+      }
+      serverId = (await findMine(ctx, azId, name))?.id;
+      if (!serverId) {
+        const ref = await scp.servers.create(createRequest(ctx, azId, name), requestOptions(opts));
+        [serverId, taskId] = [ref.serverIds[0], ref.taskId];
+      }
+    }
+    serverId ??= (await findMine(ctx, azId, name))?.id;
+    if (!serverId) {
+      throw new ScpStateError({
+        resource: `proxy ${name}`,
+        expected: "a VM id from the create request",
+        actual: "none returned or listed",
+      });
+    }
+    const id = serverId;
+    ctx.created.add("server", id, () => deleteServerAndWait(scp, id, {}));
+    if (taskId) {
+      await scp.tasks.wait(taskId, waitOptions(opts));
+    } else {
+      await pollUntil(
+        () => findMine(ctx, azId, name),
+        {
+          done: (s) => s !== undefined && s.status !== "creating",
+          resource: `proxy ${name}`,
+          expected: "created",
+          describe: (s) => s?.status ?? "not listed",
+        },
+        opts,
+      );
+    }
+    return id;
+  });
+}
+
+/**
+ * Brings one proxy to the wanted state, skipping what is done: marked as Backup Proxy, powered on, vmtools
+ * installed, init script run (and recorded in the marker), then read back and confirmed.
+ * @internal
+ */
+export async function convergeProxy(ctx: FleetContext, azId: string, serverId: string, name: string): Promise<void> {
+  const { scp, options } = ctx;
+  const proxy = { name, azId };
+  const req = requestOptions(options);
+  await step(ctx, proxy, "mark", () => markAsBackupProxyUnchecked(scp, serverId, options));
+  await step(ctx, proxy, "power-on", async () => {
+    const isOn = async () => (await scp.servers.find(serverId, req))?.power_state === "on";
+    if (!(await isOn())) {
+      const ref = await applyOnce(() => scp.servers.start(serverId, req), isOn);
+      if (ref) {
+        await scp.tasks.wait(ref, waitOptions(options));
+      }
+    }
+  });
+  await step(ctx, proxy, "vmtools", () =>
+    waitForVmtools(scp, serverId, { ...options, timeoutMs: options.vmtoolsTimeoutMs ?? 600_000 }),
+  );
+  const script = ctx.input.initScript;
+  const config = await scp.servers.get(serverId, req);
+  const marker = parseMarker(config.description);
+  if (script !== undefined && marker && marker.initDigest !== scriptDigest(script)) {
+    await step(ctx, proxy, "init", async () => {
+      await runGuestScript(scp, serverId, script, options);
+      const description = formatMarker({ ...marker, initDigest: scriptDigest(script) });
+      const recorded = async () => (await scp.servers.get(serverId, req)).description === description;
+      const ref = await applyOnce(() => scp.servers.update(serverId, { description }, req), recorded);
+      if (ref) {
+        await scp.tasks.wait(ref, waitOptions(options));
+      }
+    });
+  }
+  await step(ctx, proxy, "verify", () => verifyProxy(ctx, serverId, name));
+}
+
+async function verifyProxy(ctx: FleetContext, serverId: string, name: string): Promise<void> {
+  const req = requestOptions(ctx.options);
+  const [config, listed] = await Promise.all([ctx.scp.servers.get(serverId, req), ctx.scp.servers.find(serverId, req)]);
+  const problems = [
+    config.os_name !== BACKUP_PROXY_OS_NAME && `os_name ${JSON.stringify(config.os_name)}`,
+    parseMarker(config.description)?.fleetId !== ctx.input.fleetId && "ownership marker missing",
+    listed?.power_state !== "on" && "powered off",
+    listed?.vtool_installed !== 1 && "vmtools not installed",
+  ].filter((p): p is string => typeof p === "string");
+  if (problems.length > 0) {
+    throw new ScpStateError({
+      resource: `proxy ${name}`,
+      expected: "a ready backup proxy",
+      actual: problems.join(", "),
+    });
+  }
+}

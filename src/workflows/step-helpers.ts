@@ -1,0 +1,112 @@
+import type { ScpClient } from "../client.js";
+import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
+import type { WaitOptions } from "../tasks/wait-for-task.js";
+import { sleep } from "../transport/sleep.js";
+
+/** How workflow steps wait: for tasks, and for VMs to reach a state. */
+export interface StepOptions {
+  /** Stops the step; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** First pause between polls. @defaultValue 1000 */
+  pollIntervalMs?: number;
+  /** Longest pause between polls. @defaultValue 15000 */
+  maxIntervalMs?: number;
+  /** Longest wait for one task or state. @defaultValue 1800000 */
+  timeoutMs?: number;
+}
+
+/** Wait options for `scp.tasks.wait` from step options. @internal */
+export function waitOptions(options: StepOptions): WaitOptions {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.maxIntervalMs !== undefined ? { maxIntervalMs: options.maxIntervalMs } : {}),
+    ...(options.timeoutMs !== undefined ? { maxWaitMs: options.timeoutMs } : {}),
+  };
+}
+
+/** Request options (just the signal) from step options. @internal */
+export function requestOptions(options: StepOptions): { signal?: AbortSignal } {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+/**
+ * Runs a mutating call. When SCP's answer was lost (outcome unknown), asks `applied` whether it took effect:
+ * if so returns undefined (the caller then waits on state, not on a task); if not, runs it once more.
+ * @internal
+ */
+export async function applyOnce<T>(action: () => Promise<T>, applied: () => Promise<boolean>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!isOutcomeUnknown(error)) {
+      throw error;
+    }
+    if (await applied()) {
+      return undefined;
+    }
+    return action();
+  }
+}
+
+/**
+ * Reads until `done` says yes, backing off between reads; `describe` tells what was expected and found.
+ * @throws {@link ScpStateError} when `timeoutMs` passes first, or when `failed` says it never will.
+ * @internal
+ */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  check: {
+    done: (value: T) => boolean;
+    failed?: (value: T) => string | undefined;
+    resource: string;
+    expected: string;
+    describe: (value: T) => string;
+  },
+  options: StepOptions,
+): Promise<T> {
+  const { pollIntervalMs = 1_000, maxIntervalMs = 15_000, timeoutMs = 30 * 60_000, signal } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = pollIntervalMs; ; delay = Math.min(delay * 1.5, maxIntervalMs)) {
+    signal?.throwIfAborted();
+    const value = await read();
+    if (check.done(value)) {
+      return value;
+    }
+    const failure = check.failed?.(value);
+    if (failure !== undefined || Date.now() + delay > deadline) {
+      throw new ScpStateError({
+        resource: check.resource,
+        expected: check.expected,
+        actual: failure ?? check.describe(value),
+      });
+    }
+    await sleep(delay, signal);
+  }
+}
+
+/**
+ * Deletes a VM for good and waits until it is gone (by its task, or by looking when SCP sent none).
+ * @internal
+ */
+export async function deleteServerAndWait(scp: ScpClient, serverId: string, options: StepOptions): Promise<void> {
+  const gone = async () => (await scp.servers.find(serverId, requestOptions(options))) === undefined;
+  let ref: { taskId: string | undefined } | undefined;
+  try {
+    ref = await applyOnce(() => scp.servers.delete(serverId, { force: true }, requestOptions(options)), gone);
+  } catch (error) {
+    if (error instanceof ScpNotFoundError) {
+      return; // Already gone.
+    }
+    throw error;
+  }
+  if (ref?.taskId) {
+    await scp.tasks.wait(ref.taskId, waitOptions(options));
+    return;
+  }
+  await pollUntil(
+    gone,
+    { done: (g) => g, resource: `server ${serverId}`, expected: "deleted", describe: () => "still listed" },
+    options,
+  );
+}

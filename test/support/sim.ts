@@ -1,0 +1,28 @@
+import { createScpClient, type ScpClient } from "../../src/index.js";
+import { createScpSimulator, type ScpSimulatorOptions } from "../../src/simulator/index.js";
+
+/** One request the client sent, as the simulator received it. */
+export interface SentCall {
+  method: string;
+  path: string;
+}
+
+/** Polling fast enough for zero-duration simulator tasks. */
+export const FAST = { pollIntervalMs: 1, maxIntervalMs: 5 } as const;
+
+/** An in-process simulator (zero-duration tasks, instant vmtools) with a signature client that records every call. */
+export function simulated(options: ScpSimulatorOptions = {}) {
+  const sim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 40, ...options });
+  const calls: SentCall[] = [];
+  const scp: ScpClient = createScpClient({
+    baseUrl: "https://scp.sim.test",
+    auth: { type: "signature", accessKey: sim.credentials.accessKey, secretKey: sim.credentials.secretKey },
+    retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
+    fetch: async (request) => {
+      calls.push({ method: request.method, path: new URL(request.url).pathname });
+      return sim.fetch(request);
+    },
+  });
+  const mutations = () => calls.filter((c) => c.method !== "GET");
+  return { sim, scp, calls, mutations };
+}

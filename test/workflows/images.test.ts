@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import {
+  exportProxyImage,
+  importProxyImage,
+  publishProxyImage,
+  ScpPreflightError,
+  ScpUnsupportedVersionError,
+  ScpValidationError,
+  ScpWorkflowError,
+} from "../../src/index.js";
+import { FAST, simulated } from "../support/sim.js";
+
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scp-image-wf-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha256 = async (file: string) =>
+  createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex");
+
+async function vmaFile(name: string, size = 300_000): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, Buffer.from(Array.from({ length: size }, (_, i) => (i * 31) % 256)));
+  return file;
+}
+
+test("export makes a VMA image from the stopped golden VM and downloads it whole", async () => {
+  const { scp, sim } = simulated({ vmaSizeBytes: 1_000_000 });
+  const file = join(dir, "golden.vma");
+  const result = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "golden-v1", file }, FAST);
+  expect(result.sizeBytes).toBe(1_000_000);
+  expect((await stat(file)).size).toBe(1_000_000);
+  expect(result.sha256).toBe(await sha256(file));
+  expect(sim.state().images.find((i) => i.id === result.sourceImageId)?.name).toBe("golden-v1");
+});
+
+test("export refuses a running VM unless stopSource, and then restarts it", async () => {
+  const { scp, sim, mutations } = simulated();
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  const before = mutations().length;
+  const file = join(dir, "running.vma");
+  const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpPreflightError);
+  expect(error.message).toContain("VM is stopped: running; pass stopSource");
+  expect(mutations().length).toBe(before);
+  await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file }, { ...FAST, stopSource: true });
+  expect((await scp.servers.find(sim.goldenServerId))?.power_state).toBe("on");
+});
+
+test("export needs SCP 6.11.3", async () => {
+  const { scp, sim, mutations } = simulated({ scpVersion: "6.10.0" });
+  const error = await exportProxyImage(scp, {
+    serverId: sim.goldenServerId,
+    imageName: "g",
+    file: join(dir, "x.vma"),
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpUnsupportedVersionError);
+  expect(mutations()).toEqual([]);
+});
+
+test("import creates a private image owned by the administrator in every pool and verifies it", async () => {
+  const { scp, sim } = simulated();
+  const file = await vmaFile("import.vma");
+  const result = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: sim.poolIds.slice(0, 2) }, FAST);
+  expect(result).toMatchObject({
+    ownerId: sim.adminProjectId,
+    sizeBytes: 300_000,
+    sha256: await sha256(file),
+    reused: false,
+  });
+  const image = await scp.images.get(result.imageId);
+  expect(image).toMatchObject({ image_type: "private", owner_id: sim.adminProjectId, status: "active" });
+  expect(image.azs?.map((a) => [a.id, String(a.is_available)])).toEqual(sim.poolIds.slice(0, 2).map((id) => [id, "1"]));
+});
+
+test("import refuses a tenant ownerId, a missing file and unknown fields before any request", async () => {
+  const { scp, sim, mutations } = simulated();
+  const file = await vmaFile("refuse.vma");
+  const pools = sim.poolIds.slice(0, 1);
+  const attempts = [
+    () => importProxyImage(scp, { file, imageName: "p", azIds: pools, ownerId: sim.tenantProjectId }),
+    () => importProxyImage(scp, { file: join(dir, "nope.vma"), imageName: "p", azIds: pools }),
+    () => importProxyImage(scp, { file, imageName: "p", azIds: pools, imageType: "public" } as never),
+  ];
+  for (const attempt of attempts) {
+    await expect(attempt()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(mutations()).toEqual([]);
+});
+
+test("re-running an import reuses the complete image and uploads nothing", async () => {
+  const { scp, sim, mutations } = simulated();
+  const file = await vmaFile("again.vma");
+  const first = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: sim.poolIds.slice(0, 1) }, FAST);
+  const before = mutations().length;
+  const second = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: sim.poolIds.slice(0, 1) }, FAST);
+  expect(second).toMatchObject({ imageId: first.imageId, reused: true });
+  expect(mutations().length).toBe(before);
+});
+
+test("an import after a crash removes the half-made image and redoes it, leaving one", async () => {
+  const { scp, sim } = simulated();
+  const file = await vmaFile("crash.vma");
+  const pools = sim.poolIds.slice(0, 1);
+  sim.faults.add({ kind: "reset", match: "PUT /janus/20180725/images/*/upload", count: 1 });
+  const crashed = await importProxyImage(
+    scp,
+    { file, imageName: "proxy-v1", azIds: pools },
+    { ...FAST, cleanupOnError: false },
+  ).catch((e) => e);
+  expect(crashed).toBeInstanceOf(ScpWorkflowError);
+  expect(crashed.leftovers).toEqual([expect.objectContaining({ kind: "image", state: "remains" })]);
+  const redone = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: pools }, FAST);
+  const named = sim.state().images.filter((i) => i.name === "proxy-v1");
+  expect(named.map((i) => [i.id, i.status])).toEqual([[redone.imageId, "active"]]);
+});
+
+test("an image of the same name owned by someone else is refused, not replaced", async () => {
+  const { scp, sim, mutations } = simulated();
+  const tenantImage = sim.state().images.find((i) => i.owner_id === sim.tenantProjectId);
+  const file = await vmaFile("clash.vma");
+  const before = mutations().length;
+  const error = await importProxyImage(scp, {
+    file,
+    imageName: tenantImage?.name as string,
+    azIds: sim.poolIds.slice(0, 1),
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpPreflightError);
+  expect(mutations().length).toBe(before);
+});
+
+test("publish goes golden VM → private administrator image in two pools, removes its file, and reuses on re-run", async () => {
+  const { scp, sim, mutations } = simulated({ vmaSizeBytes: 500_000 });
+  const pools = sim.poolIds.slice(0, 2);
+  const result = await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: dir },
+    FAST,
+  );
+  expect(result).toMatchObject({
+    azIds: pools,
+    ownerId: sim.adminProjectId,
+    sizeBytes: 500_000,
+    reused: false,
+    file: undefined,
+  });
+  expect(await scp.images.get(result.imageId)).toMatchObject({
+    name: "proxy-golden",
+    image_type: "private",
+    status: "active",
+  });
+  const before = mutations().length;
+  const again = await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: dir },
+    FAST,
+  );
+  expect(again).toMatchObject({ imageId: result.imageId, reused: true });
+  expect(mutations().length).toBe(before);
+});
+
+test("publish can target another SCP", async () => {
+  const source = simulated({ vmaSizeBytes: 200_000 });
+  const target = simulated({ seed: 7 });
+  const pools = target.sim.poolIds.slice(0, 1);
+  const result = await publishProxyImage(
+    source.scp,
+    {
+      serverId: source.sim.goldenServerId,
+      imageName: "proxy-x",
+      azIds: pools,
+      targetClient: target.scp,
+      keepFile: true,
+      workDir: dir,
+    },
+    FAST,
+  );
+  expect(target.sim.state().images.find((i) => i.id === result.imageId)).toMatchObject({
+    owner_id: target.sim.adminProjectId,
+  });
+  expect(result.file && (await stat(result.file)).size).toBe(200_000);
+});

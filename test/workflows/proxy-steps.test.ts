@@ -1,0 +1,71 @@
+import { expect, test } from "vitest";
+import {
+  BACKUP_PROXY_OS_NAME,
+  findBackupProxies,
+  markAsBackupProxy,
+  runGuestScript,
+  ScpStateError,
+  ScpTaskError,
+  ScpUnsupportedVersionError,
+  ScpValidationError,
+  unmarkBackupProxy,
+} from "../../src/index.js";
+import { FAST, simulated } from "../support/sim.js";
+
+test("markAsBackupProxy sets os_name, shows up in the inventory, and unmark reverses it", async () => {
+  const { scp, sim } = simulated();
+  const id = sim.goldenServerId;
+  await markAsBackupProxy(scp, id, FAST);
+  expect((await scp.servers.get(id)).os_name).toBe(BACKUP_PROXY_OS_NAME);
+  const [proxy] = (await findBackupProxies(scp)).filter((p) => p.serverId === id);
+  expect(proxy).toMatchObject({ fleetId: undefined, powerState: "off", ready: false });
+  expect(proxy?.notReady).toContain("powered off");
+  await unmarkBackupProxy(scp, id, { osName: "CentOS 7" }, FAST);
+  expect((await scp.servers.get(id)).os_name).toBe("CentOS 7");
+  expect((await findBackupProxies(scp)).some((p) => p.serverId === id)).toBe(false);
+});
+
+test("marking twice sends one edit", async () => {
+  const { scp, sim, mutations } = simulated();
+  await markAsBackupProxy(scp, sim.goldenServerId, FAST);
+  const before = mutations().length;
+  await markAsBackupProxy(scp, sim.goldenServerId, FAST);
+  expect(mutations().length).toBe(before);
+});
+
+test("marking needs SCP 6.11.3; unmarking needs a real OS name", async () => {
+  const { scp, sim, mutations } = simulated({ scpVersion: "6.10.1" });
+  await expect(markAsBackupProxy(scp, sim.goldenServerId)).rejects.toBeInstanceOf(ScpUnsupportedVersionError);
+  await expect(unmarkBackupProxy(scp, sim.goldenServerId, { osName: BACKUP_PROXY_OS_NAME })).rejects.toBeInstanceOf(
+    ScpValidationError,
+  );
+  expect(mutations()).toEqual([]);
+});
+
+test("runGuestScript runs in a running VM once vmtools is installed and records the command", async () => {
+  const { scp, sim } = simulated();
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  const result = await runGuestScript(scp, sim.goldenServerId, "uname -a", FAST);
+  expect(result.task.status).toBe("finish");
+  expect(sim.state().guestCommands[sim.goldenServerId]).toEqual(["uname -a"]);
+});
+
+test("runGuestScript says the VM is stopped instead of waiting forever", async () => {
+  const { scp, sim } = simulated();
+  const error = await runGuestScript(scp, sim.goldenServerId, "true", FAST).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpStateError);
+  expect(error.message).toContain("the VM is stopped");
+});
+
+test("a failing guest script is an ScpTaskError with SCP's reason", async () => {
+  const { scp, sim } = simulated();
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  sim.faults.add({
+    kind: "task-failure",
+    match: "POST /janus/20180725/custom/orchestration-tasks/action",
+    reason: "command not found",
+  });
+  const error = await runGuestScript(scp, sim.goldenServerId, "nope", FAST).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpTaskError);
+  expect(error.message).toContain("command not found");
+});
