@@ -1,0 +1,56 @@
+// Shared by the examples: a client for a real SCP when SCP_URL is set, otherwise for an embedded simulator.
+import { readFileSync } from "node:fs";
+import { createScpClient, type ScpClient } from "sangfor-scp-sdk";
+import { startScpSimulator } from "sangfor-scp-sdk/simulator";
+
+/** Where the example runs, and what it needs to know about the platform. */
+export interface Target {
+  scp: ScpClient;
+  /** The golden proxy VM to publish from. */
+  goldenServerId: string;
+  /** Resource pools to use. */
+  poolIds: readonly string[];
+  /** Stops the embedded simulator (no-op against a real SCP). */
+  close(): Promise<void>;
+  /** "simulator" or the SCP address. */
+  where: string;
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Connects to SCP_URL with SCP_AK/SCP_SK or SCP_USERNAME/SCP_PASSWORD, or starts the simulator. */
+export async function connect(options: { taskDurationMs?: number } = {}): Promise<Target> {
+  const url = env("SCP_URL");
+  if (url) {
+    const ak = env("SCP_AK");
+    const sk = env("SCP_SK");
+    const auth =
+      ak && sk
+        ? { type: "signature" as const, accessKey: ak, secretKey: sk }
+        : { type: "token" as const, username: env("SCP_USERNAME") ?? "", password: env("SCP_PASSWORD") ?? "" };
+    const caFile = env("SCP_CA_FILE");
+    const scp = createScpClient({
+      baseUrl: url,
+      auth,
+      tls: caFile ? { ca: readFileSync(caFile, "utf8") } : { insecure: env("SCP_INSECURE") === "1" },
+    });
+    const pools = (env("SCP_POOLS") ?? "").split(",").filter(Boolean);
+    return { scp, goldenServerId: env("SCP_GOLDEN_VM") ?? "", poolIds: pools, close: async () => {}, where: url };
+  }
+  const sim = await startScpSimulator({ taskDurationMs: options.taskDurationMs ?? 200, vmtoolsDelayMs: 300 });
+  const scp = createScpClient({
+    baseUrl: sim.url,
+    auth: { type: "signature", accessKey: sim.credentials.accessKey, secretKey: sim.credentials.secretKey },
+    tls: { ca: sim.ca },
+  });
+  return {
+    scp,
+    goldenServerId: sim.goldenServerId,
+    poolIds: sim.poolIds,
+    close: () => sim.close(),
+    where: `simulator at ${sim.url}`,
+  };
+}

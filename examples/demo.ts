@@ -1,0 +1,122 @@
+// The whole backup-proxy story against an embedded SCP simulator (or a real SCP, see connect.ts):
+// publish the proxy image, deploy a fleet across two pools, inventory, re-run, scale down, destroy.
+// Run: npm run demo
+import {
+  type BackupProxy,
+  type DeployFleetInput,
+  deployBackupProxyFleet,
+  destroyBackupProxyFleet,
+  type FleetProgress,
+  findBackupProxies,
+  publishProxyImage,
+} from "sangfor-scp-sdk";
+import { connect } from "./connect.js";
+
+const FLEET = "demo";
+const rows: string[][] = [];
+
+function table(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+async function stage<T>(title: string, work: () => Promise<T>, summarize: (result: T) => string): Promise<T> {
+  console.log(`\n▶ ${title}`);
+  const started = performance.now();
+  const result = await work();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  rows.push([title, summarize(result), `${seconds} s`]);
+  console.log(`  ✓ ${summarize(result)} (${seconds} s)`);
+  return result;
+}
+
+function progressLine(event: FleetProgress): void {
+  if (event.phase === "done") {
+    console.log(`    ${event.proxy.padEnd(24)} ${event.step}`);
+  }
+}
+
+function percent(label: string) {
+  let shown = -1;
+  return (done: number, total: number | undefined) => {
+    const p = total ? Math.floor((done / total) * 100) : 0;
+    if (p >= shown + 25) {
+      shown = p;
+      console.log(`    ${label} ${p}%`);
+    }
+  };
+}
+
+function inventory(proxies: BackupProxy[]): string {
+  const body = proxies.map((p) => [
+    p.name,
+    p.azId?.slice(0, 8) ?? "?",
+    p.powerState ?? "?",
+    p.vmtools,
+    p.ready ? "ready" : p.notReady.join("; "),
+  ]);
+  return table(["proxy", "pool", "power", "vmtools", "status"], body);
+}
+
+const target = await connect();
+try {
+  const { scp, poolIds } = target;
+  const pools = poolIds.slice(0, 2);
+  console.log(`Connected to ${target.where}: SCP ${(await scp.system.version()).version}, pools ${pools.join(", ")}`);
+
+  const image = await stage(
+    "Publish the proxy image from the golden VM",
+    () =>
+      publishProxyImage(
+        scp,
+        { serverId: target.goldenServerId, imageName: "backup-proxy-v1", azIds: pools },
+        { onProgress: percent("transfer") },
+      ),
+    (r) =>
+      `image ${r.imageId.slice(0, 8)}… private, owned by the administrator, in ${r.azIds.length} pools${r.sizeBytes ? `, ${(r.sizeBytes / 2 ** 20).toFixed(0)} MiB, sha256 ${r.sha256?.slice(0, 12)}…` : ""}`,
+  );
+
+  const fleet: DeployFleetInput = {
+    fleetId: FLEET,
+    imageId: image.imageId,
+    pools: pools.map((azId) => ({ azId, count: 2 })),
+    vm: { slots: 4 },
+    initScript: "echo 'backup agent configured' > /etc/backup-proxy.conf",
+  };
+  await stage(
+    "Deploy the fleet: 2 proxies per pool",
+    () => deployBackupProxyFleet(scp, fleet, { onProgress: progressLine }),
+    (r) => `${r.created.length} created, ${r.proxies.filter((p) => p.ready).length} ready`,
+  );
+
+  const proxies = await stage(
+    "Inventory",
+    () => findBackupProxies(scp, { fleetId: FLEET }),
+    (r) => `${r.length} proxies`,
+  );
+  console.log(inventory(proxies).replace(/^/gm, "    "));
+
+  await stage(
+    "Re-run the same deployment",
+    () => deployBackupProxyFleet(scp, fleet),
+    (r) => (r.plan.unchanged ? "nothing to do" : `${r.created.length} created`),
+  );
+
+  const down = { ...fleet, pools: pools.map((azId) => ({ azId, count: 1 })) };
+  await stage(
+    "Scale down to 1 proxy per pool",
+    () => deployBackupProxyFleet(scp, down, { prune: true, onProgress: progressLine }),
+    (r) => `${r.removed.length} removed, ${r.proxies.length} left`,
+  );
+
+  await stage(
+    "Destroy the fleet",
+    () => destroyBackupProxyFleet(scp, { fleetId: FLEET }),
+    (r) => `${r.removed.length} removed`,
+  );
+
+  console.log(`\nSummary\n${table(["step", "result", "time"], rows)}`);
+} finally {
+  await target.close();
+}
