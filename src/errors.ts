@@ -63,6 +63,7 @@ export class ScpApiError extends ScpError {
   /** `"unknown"` when the call may have been applied despite the error. */
   readonly outcome: ScpOutcome | undefined;
 
+  /** Creates the error from its fields. */
   constructor(init: ScpApiErrorInit) {
     const detail = init.serverMessage ? `: ${clip(init.serverMessage)}` : "";
     super(`${init.method} ${init.path} → ${init.status}${detail}`);
@@ -102,6 +103,7 @@ export class ScpRateLimitError extends ScpApiError {
   /** How long the server asked to wait, when it said. */
   readonly retryAfterMs: number | undefined;
 
+  /** Creates the error from its fields. */
   constructor(init: ScpApiErrorInit & { retryAfterMs?: number | undefined }) {
     super(init);
     this.retryAfterMs = init.retryAfterMs;
@@ -125,6 +127,7 @@ export class ScpNetworkError extends ScpError {
   /** System or TLS error code, such as `ECONNREFUSED` or `DEPTH_ZERO_SELF_SIGNED_CERT`. */
   readonly code: string | undefined;
 
+  /** Creates the error from its fields. */
   constructor(init: {
     method: string;
     path: string;
@@ -154,6 +157,7 @@ export class ScpTimeoutError extends ScpError {
   /** Always `"unknown"`: the request may have been applied. */
   readonly outcome: ScpOutcome = "unknown";
 
+  /** Creates the error from its fields. */
   constructor(init: { method: string; path: string; timeoutMs: number }) {
     super(`${init.method} ${init.path} → no answer within ${init.timeoutMs} ms (outcome unknown)`);
     this.method = init.method;
@@ -175,6 +179,7 @@ export class ScpTaskError extends ScpError {
   /** The task as last seen, when it was read at least once. */
   readonly task: Task | undefined;
 
+  /** Creates the error from its fields. */
   constructor(init: { taskId: string; reason: ScpTaskFailure; task?: Task | undefined }) {
     const said = init.task?.description ? `: ${clip(init.task.description)}` : "";
     const what =
@@ -196,6 +201,7 @@ export class ScpValidationError extends ScpError {
   /** Each problem found. */
   readonly issues: readonly ScpIssue[];
 
+  /** Creates the error from its fields. */
   constructor(init: { subject: string; issues: readonly ScpIssue[] }) {
     super(`invalid ${init.subject}: ${describeIssues(init.issues)}`);
     this.subject = init.subject;
@@ -215,6 +221,7 @@ export class ScpResponseError extends ScpError {
   /** Each problem found. */
   readonly issues: readonly ScpIssue[];
 
+  /** Creates the error from its fields. */
   constructor(init: { method: string; path: string; status: number; issues: readonly ScpIssue[] }) {
     super(`${init.method} ${init.path} → ${init.status}: unexpected response: ${describeIssues(init.issues)}`);
     this.method = init.method;
@@ -234,6 +241,7 @@ export class ScpUnsupportedVersionError extends ScpError {
   /** The platform's version. */
   readonly actualVersion: string;
 
+  /** Creates the error from its fields. */
   constructor(init: { feature: string; requiredVersion: string; actualVersion: string }) {
     super(`${init.feature} needs SCP ${init.requiredVersion} or later; this platform runs ${init.actualVersion}`);
     this.feature = init.feature;
@@ -252,6 +260,7 @@ export class ScpStateError extends ScpError {
   /** The state found. */
   readonly actual: string;
 
+  /** Creates the error from its fields. */
   constructor(init: { resource: string; expected: string; actual: string }) {
     super(`${init.resource}: expected ${init.expected}, found ${init.actual}`);
     this.resource = init.resource;
@@ -278,6 +287,7 @@ export class ScpPreflightError extends ScpError {
   /** Every check made, passing and failing. */
   readonly checks: readonly ScpCheck[];
 
+  /** Creates the error from its fields. */
   constructor(init: { workflow: string; checks: readonly ScpCheck[] }) {
     const failed = init.checks.filter((c) => !c.ok);
     super(`${init.workflow} preflight failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
@@ -306,6 +316,7 @@ export class ScpWorkflowError extends ScpError {
   /** Everything the run created, with what became of it. */
   readonly leftovers: readonly ScpLeftover[];
 
+  /** Creates the error from its fields. */
   constructor(init: { workflow: string; step: string; leftovers: readonly ScpLeftover[]; cause: unknown }) {
     const remains = init.leftovers.filter((l) => l.state === "remains");
     const tail =

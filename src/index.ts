@@ -3,6 +3,7 @@ export {
   isIdempotencyRejection,
   isOutcomeUnknown,
   ScpApiError,
+  type ScpApiErrorInit,
   ScpAuthError,
   type ScpCheck,
   ScpConflictError,
