@@ -98,6 +98,7 @@ export async function uploadImageFile(
     // Count bytes as undici pulls them; each chunk proves the upload is alive.
     const source = {
       sha256: file.sha256,
+      size: total,
       open: () => {
         let sent = 0;
         return file.open().pipeThrough(

@@ -1,6 +1,7 @@
 import { ScpNetworkError, type ScpOutcome } from "../errors.js";
 import type { ScpFetch, ScpTlsOptions } from "../options.js";
 import type { Send } from "./call.js";
+import { createNodeStreamSend } from "./node-http-send.js";
 
 // Failures that happen before a byte of the request leaves: the request surely did not apply.
 const NOT_SENT = new Set([
@@ -47,16 +48,31 @@ async function createDispatcher(tls: ScpTlsOptions): Promise<unknown> {
 }
 
 /**
- * The innermost layer: builds a fresh Request per attempt and calls fetch, looked up per call so test doubles work.
+ * The innermost layer: sends one attempt and maps a thrown failure to an ScpNetworkError (a caller's abort is
+ * rethrown as its reason). Calls go through fetch, looked up per call so test doubles work; a streamed upload goes
+ * through node:http(s) unless the caller brought their own fetch.
  * @internal
  */
 export function createBaseSend(options: { fetch: ScpFetch | undefined; tls: ScpTlsOptions | undefined }): Send {
-  let dispatcher: Promise<unknown> | undefined;
-  const needsDispatcher =
-    options.fetch === undefined &&
-    options.tls !== undefined &&
-    (options.tls.ca !== undefined || options.tls.insecure === true);
+  const fetchSend = createFetchSend(options);
+  const streamSend = createNodeStreamSend(options.tls);
+  return async (call) => {
+    try {
+      return await (call.source && !options.fetch ? streamSend(call) : fetchSend(call));
+    } catch (error) {
+      if (call.signal?.aborted) {
+        throw call.signal.reason;
+      }
+      throw toNetworkError(call.method, call.url.pathname, error);
+    }
+  };
+}
 
+function createFetchSend(options: { fetch: ScpFetch | undefined; tls: ScpTlsOptions | undefined }): Send {
+  let dispatcher: Promise<unknown> | undefined;
+  const tls = options.tls;
+  const needsDispatcher =
+    options.fetch === undefined && tls !== undefined && (tls.ca !== undefined || tls.insecure === true);
   return async (call) => {
     const request = new Request(call.url, {
       method: call.method,
@@ -67,21 +83,14 @@ export function createBaseSend(options: { fetch: ScpFetch | undefined; tls: ScpT
       // A streamed body must be sent half-duplex.
       ...(call.source ? { duplex: "half" } : {}),
     } as RequestInit);
-    try {
-      if (options.fetch) {
-        return await options.fetch(request);
-      }
-      if (needsDispatcher) {
-        dispatcher ??= createDispatcher(options.tls as ScpTlsOptions);
-        // Node's fetch takes TLS settings only through an undici dispatcher.
-        return await globalThis.fetch(request, { dispatcher: await dispatcher } as RequestInit);
-      }
-      return await globalThis.fetch(request);
-    } catch (error) {
-      if (call.signal?.aborted) {
-        throw call.signal.reason;
-      }
-      throw toNetworkError(call.method, call.url.pathname, error);
+    if (options.fetch) {
+      return options.fetch(request);
     }
+    if (needsDispatcher && tls) {
+      dispatcher ??= createDispatcher(tls);
+      // Node's fetch takes TLS settings only through an undici dispatcher.
+      return globalThis.fetch(request, { dispatcher: await dispatcher } as RequestInit);
+    }
+    return globalThis.fetch(request);
   };
 }

@@ -6,6 +6,8 @@ export interface BodySource {
   open(): ReadableStream<Uint8Array>;
   /** Hex SHA-256 of the bytes `open()` yields, for signing; computed by a pre-pass, not by buffering. */
   sha256(): Promise<string>;
+  /** Length in bytes, when known; sent as Content-Length. */
+  readonly size?: number;
 }
 
 /** One logical API call as it moves through the transport layers. @internal */
