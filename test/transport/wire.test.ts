@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createScpClient, isOutcomeUnknown, ScpNetworkError, type ScpClientOptions } from "../../src/index.js";
+import { createScpClient, isOutcomeUnknown, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
 import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
 
 let sim: ScpSimulatorServer;
@@ -32,7 +32,9 @@ function client(overrides: Partial<ScpClientOptions> = {}) {
 }
 
 test("TLS: the self-signed certificate is refused without ca, trusted with ca, skipped only with insecure", async () => {
-  const refused = await client({ tls: {} }).system.version().catch((e) => e);
+  const refused = await client({ tls: {} })
+    .system.version()
+    .catch((e) => e);
   expect(refused).toBeInstanceOf(ScpNetworkError);
   expect(refused.outcome).toBe("not-sent");
   expect(refused.code).toMatch(/CERT|SELF_SIGNED/);
@@ -68,7 +70,13 @@ test("a GET answered 503 twice is retried to success", async () => {
 
 test("a 429 with Retry-After on a POST is waited out and retried with the same token", async () => {
   const before = sim.state().idempotencyTokens.length;
-  sim.faults.add({ kind: "error", match: "POST /janus/20180725/servers/*/stop", status: 429, retryAfterSec: 0, count: 1 });
+  sim.faults.add({
+    kind: "error",
+    match: "POST /janus/20180725/servers/*/stop",
+    status: 429,
+    retryAfterSec: 0,
+    count: 1,
+  });
   const ref = await client().servers.stop(sim.goldenServerId, { force: true });
   expect(ref.taskId).toBeTruthy();
   expect(sim.state().idempotencyTokens.length).toBe(before + 1);
@@ -94,7 +102,13 @@ test("a streamed, signed upload arrives whole: same size and sha256 on the serve
   await writeFile(file, data);
   const scp = client();
   const owner = await scp.projects.getAdministratorId();
-  const image = await scp.images.create({ name: "wire-upload", azs: [sim.poolIds[0] as string], disk_format: "aCloud", image_type: "private", owner_id: owner });
+  const image = await scp.images.create({
+    name: "wire-upload",
+    azs: [sim.poolIds[0] as string],
+    disk_format: "aCloud",
+    image_type: "private",
+    owner_id: owner,
+  });
   await scp.tasks.wait(await scp.images.upload(image.imageId, { file }), FAST);
   const stored = sim.state().images.find((i) => i.id === image.imageId);
   expect(stored?.upload).toEqual({ sizeBytes: data.length, sha256: createHash("sha256").update(data).digest("hex") });
