@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { hashFile } from "../hash-file.js";
 import type { BodySource } from "../transport/call.js";
 
 /** A local file as a request body: opened afresh for each attempt, hashed by a streaming pre-pass. @internal */
@@ -17,15 +18,6 @@ export function fileSource(path: string, knownSha256?: string): BodySource {
       return digest;
     },
   };
-}
-
-/** Hex SHA-256 of a file, read as a stream. @internal */
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest("hex");
 }
 
 /** Size of a file in bytes. @internal */

@@ -1,6 +1,6 @@
 import { ScpNotFoundError, ScpTaskError } from "../errors.js";
 import type { Task, TaskStatus } from "../generated/schema.js";
-import { sleep } from "../transport/sleep.js";
+import { sleep } from "../sleep.js";
 
 /** How to wait for tasks. */
 export interface WaitOptions {

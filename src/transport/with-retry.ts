@@ -1,10 +1,10 @@
 import pRetry from "p-retry";
 import { isIdempotencyRejection, parseRetryAfter, ScpNetworkError, ScpTimeoutError } from "../errors.js";
 import type { ResolvedRetry, ScpLogger } from "../options.js";
+import { sleep } from "../sleep.js";
 import { isTlsFailure } from "./base-send.js";
 import { type Call, isIdempotentMethod, type Send } from "./call.js";
 import { tagResponse } from "./response-info.js";
-import { sleep } from "./sleep.js";
 
 /** Carries a response worth another attempt through p-retry. */
 class RetryableResponse extends Error {

@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import type { Server } from "../generated/schema.js";
+import type { Server } from "../types.js";
 import { parseInput } from "../validate.js";
 import { forEachLimit } from "./concurrency.js";
 import { CreatedResources, inStep } from "./created-resources.js";

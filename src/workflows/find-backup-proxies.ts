@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import type { Server } from "../generated/schema.js";
 import type { RequestOptions } from "../resources/request-options.js";
+import type { Server } from "../types.js";
 import { parseInput } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME, FLEET_ID_PATTERN, parseMarker } from "./marker.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { NetworkRequest } from "../generated/schema.js";
+import type { NetworkRequest } from "../types.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
 import type { StepOptions } from "./step-helpers.js";
 

@@ -1,4 +1,4 @@
-import type { Server } from "../generated/schema.js";
+import type { Server } from "../types.js";
 import type { DeployFleetInput } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, parseMarker, proxyName, scriptDigest, slotOf } from "./marker.js";
 

@@ -1,7 +1,7 @@
 import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors.js";
-import type { Image } from "../generated/schema.js";
 import type { RequestOptions } from "../resources/request-options.js";
+import type { Image } from "../types.js";
 import type { DeployFleetInput } from "./fleet-input.js";
 import { OS_NAME_MIN_VERSION } from "./proxy-steps.js";
 

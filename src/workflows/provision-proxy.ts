@@ -1,6 +1,6 @@
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
-import type { CreateServerRequest, Server } from "../generated/schema.js";
+import type { CreateServerRequest, Server } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
 import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";

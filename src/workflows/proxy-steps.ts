@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors.js";
-import type { Server, Task } from "../generated/schema.js";
+import type { Server, Task } from "../types.js";
 import { parseInput } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
 import { applyOnce, pollUntil, requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";

@@ -1,7 +1,7 @@
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
+import { sleep } from "../sleep.js";
 import type { WaitOptions } from "../tasks/wait-for-task.js";
-import { sleep } from "../transport/sleep.js";
 
 /** How workflow steps wait: for tasks, and for VMs to reach a state. */
 export interface StepOptions {
