@@ -40,7 +40,9 @@ export async function connect(options: { taskDurationMs?: number } = {}): Promis
     const pools = (env("SCP_POOLS") ?? "").split(",").filter(Boolean);
     return { scp, goldenServerId: env("SCP_GOLDEN_VM") ?? "", poolIds: pools, close: async () => {}, where: url };
   }
-  const sim = await startScpSimulator({ taskDurationMs: options.taskDurationMs ?? 200, vmtoolsDelayMs: 300 });
+  // SCP_SIM_TASK_MS=0 makes the simulator's tasks instant (the example tests use it).
+  const taskDurationMs = Number(env("SCP_SIM_TASK_MS") ?? options.taskDurationMs ?? 200);
+  const sim = await startScpSimulator({ taskDurationMs, vmtoolsDelayMs: Math.min(300, taskDurationMs) });
   const scp = createScpClient({
     baseUrl: sim.url,
     auth: { type: "signature", accessKey: sim.credentials.accessKey, secretKey: sim.credentials.secretKey },

@@ -87,7 +87,8 @@ try {
   await stage(
     "Deploy the fleet: 2 proxies per pool",
     () => deployBackupProxyFleet(scp, fleet, { onProgress: progressLine }),
-    (r) => `${r.created.length} created, ${r.proxies.filter((p) => p.ready).length} ready`,
+    (r) =>
+      `${r.created.length} created, ${r.proxies.filter((p) => p.ready).length} ready, ${r.plan.capacity.totalSlots} disk slots`,
   );
 
   const proxies = await stage(

@@ -88,7 +88,7 @@ export {
   type FleetVmInput,
   MAX_PROXIES_PER_POOL,
 } from "./workflows/fleet-input.js";
-export type { FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
+export type { FleetCapacity, FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
 export {
   type ImportProxyImageInput,
   type ImportProxyImageOptions,

@@ -59,9 +59,11 @@ export async function deployBackupProxyFleet(
   for await (const server of scp.servers.listAll({}, req)) {
     servers.push(server);
   }
+  const size = proxySize(parsed.vm, image.disks?.[0]?.size_mb);
   const plan = planFleet(parsed, servers, {
     prune: options.prune ?? false,
     maxUnavailable: options.maxUnavailable ?? 1,
+    size,
   });
   plan.warnings.push(...warnings);
   if (options.dryRun || plan.unchanged) {
@@ -77,7 +79,7 @@ export async function deployBackupProxyFleet(
   const ctx: FleetContext = {
     scp,
     input: parsed,
-    size: proxySize(parsed.vm, image.disks?.[0]?.size_mb),
+    size,
     options,
     created: new CreatedResources(),
   };

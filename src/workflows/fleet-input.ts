@@ -119,6 +119,9 @@ export const DeployFleetOptionsSchema = z.object({
 });
 
 /** The VM figures a proxy is created with. @internal */
+export type ProxySize = ReturnType<typeof proxySize>;
+
+/** Works out a proxy's figures from the input (slots or explicit) and the image's disk. @internal */
 export function proxySize(vm: FleetVmInput | undefined, imageDiskMb: number | undefined) {
   const cores = vm?.cores ?? (vm?.slots ? Math.max(2, vm.slots) : 4);
   const sockets = vm?.sockets ?? 1;

@@ -1,5 +1,5 @@
 import type { Server } from "../types.js";
-import type { DeployFleetInput } from "./fleet-input.js";
+import type { DeployFleetInput, ProxySize } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, parseMarker, proxyName, scriptDigest, slotOf } from "./marker.js";
 
 /** An existing proxy of the fleet, as the plan sees it. */
@@ -48,6 +48,20 @@ export interface FleetPlan {
   unchanged: boolean;
   /** Things worth knowing that do not stop the deployment. */
   warnings: string[];
+  /** What the fleet can do once deployed: each proxy's size and its concurrent disk streams (slots). */
+  capacity: FleetCapacity;
+}
+
+/** A proxy's size and what the fleet of them can serve at once. */
+export interface FleetCapacity {
+  /** vCPU cores × sockets of each proxy. */
+  cpus: number;
+  /** Memory of each proxy. */
+  memoryMb: number;
+  /** Disks one proxy backs up at once (about one vCPU and 2 GiB each). */
+  slotsPerProxy: number;
+  /** Slots of the whole fleet once every pool has its count. */
+  totalSlots: number;
 }
 
 function needsOf(server: Server, initDigest: string | undefined): string[] {
@@ -129,9 +143,9 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
 export function planFleet(
   input: DeployFleetInput,
   servers: readonly Server[],
-  options: { prune: boolean; maxUnavailable: number },
+  options: { prune: boolean; maxUnavailable: number; size: ProxySize },
 ): FleetPlan {
-  const { prune, maxUnavailable } = options;
+  const { prune, maxUnavailable, size } = options;
   const initDigest = input.initScript === undefined ? undefined : scriptDigest(input.initScript);
   const wanted = new Map(input.pools.map((p) => [p.azId, p.count]));
   for (const server of servers) {
@@ -162,5 +176,11 @@ export function planFleet(
     warnings.push(`${summary.surplus} surplus proxies kept; pass prune to remove them`);
   }
   const unchanged = summary.repair + summary.create + summary.replace + summary.remove === 0;
-  return { fleetId: input.fleetId, imageId: input.imageId, pools, prune, summary, unchanged, warnings };
+  const capacity = {
+    cpus: size.cores * size.sockets,
+    memoryMb: size.memoryMb,
+    slotsPerProxy: size.slots,
+    totalSlots: size.slots * input.pools.reduce((n, p) => n + p.count, 0),
+  };
+  return { fleetId: input.fleetId, imageId: input.imageId, pools, prune, summary, unchanged, warnings, capacity };
 }

@@ -1,0 +1,43 @@
+// Every example runs against the embedded simulator (instant tasks) and says what it did.
+import { afterEach, beforeAll, expect, test, vi } from "vitest";
+
+beforeAll(() => {
+  vi.stubEnv("SCP_SIM_TASK_MS", "0");
+  vi.stubEnv("SCP_URL", "");
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function capture() {
+  const lines: string[] = [];
+  const take = (...args: unknown[]) =>
+    lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+  vi.spyOn(console, "log").mockImplementation(take);
+  vi.spyOn(console, "table").mockImplementation(take);
+  return lines;
+}
+
+test("publish-proxy-image prints a private image owned by the administrator", async () => {
+  const lines = capture();
+  await import("../examples/publish-proxy-image.js");
+  const result = JSON.parse(lines.join("\n"));
+  expect(result).toMatchObject({ reused: false, sizeBytes: expect.any(Number) });
+  expect(result.imageId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test("deploy-backup-proxy-fleet deploys one ready proxy per pool", async () => {
+  const lines = capture();
+  await import("../examples/deploy-backup-proxy-fleet.js");
+  const table = JSON.parse(lines.at(-1) as string) as { ready: boolean }[];
+  expect(table.length).toBeGreaterThanOrEqual(2);
+  expect(table.every((row) => row.ready)).toBe(true);
+});
+
+test("inventory and destroy run against a fresh simulator", async () => {
+  const lines = capture();
+  await import("../examples/inventory.js");
+  await import("../examples/destroy-backup-proxy-fleet.js");
+  expect(lines.at(-1)).toBe("0 proxies targeted, 0 removed");
+});
