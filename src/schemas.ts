@@ -123,6 +123,7 @@ export const AuthenticateResultGate = gate<AuthenticateResult>()(
     access: z.looseObject({
       token: z.looseObject({
         id: z.string().min(1),
+        issued_at: str(),
         expires: str(),
         tenant: z.looseObject({ id: str() }).exactOptional(),
       }),

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { ScpApiError, ScpResponseError, ScpTimeoutError } from "../errors.js";
 import { TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
@@ -47,10 +47,10 @@ class IdleWatchdog {
   readonly #reason: () => Error;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Unarmed until the first `touch()`. */
   constructor(idleMs: number, reason: () => Error) {
     this.#idleMs = idleMs;
     this.#reason = reason;
-    this.touch();
   }
 
   get signal(): AbortSignal {
@@ -87,22 +87,23 @@ export async function uploadImageFile(
   const path = spooled?.path ?? (from as { file: string }).file;
   try {
     const total = await fileSize(path);
-    const known = spooled?.sha256 ?? ("sha256" in from ? from.sha256 : undefined);
-    const file = fileSource(path, known);
-    const path_ = `/janus/20180725/images/${imageId}/upload`;
+    const file = fileSource(path, spooled?.sha256 ?? ("sha256" in from ? from.sha256 : undefined));
+    const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
+    const urlPath = `/janus/20180725/images/${imageId}/upload`;
     const watchdog = new IdleWatchdog(
-      options.idleTimeoutMs ?? options.defaultIdleMs,
-      () =>
-        new ScpTimeoutError({ method: "PUT", path: path_, timeoutMs: options.idleTimeoutMs ?? options.defaultIdleMs }),
+      idleMs,
+      () => new ScpTimeoutError({ method: "PUT", path: urlPath, timeoutMs: idleMs }),
     );
-    // Count bytes as undici pulls them; each chunk proves the upload is alive.
     const source = {
       sha256: file.sha256,
       size: total,
       open: () => {
+        // Armed when sending starts, not during the hash pre-pass that signing does first.
+        watchdog.touch();
         let sent = 0;
         return file.open().pipeThrough(
           new TransformStream<Uint8Array, Uint8Array>({
+            // Every chunk pulled proves the upload is alive.
             transform(chunk, controller) {
               sent += chunk.byteLength;
               watchdog.touch();
@@ -134,7 +135,10 @@ export async function uploadImageFile(
 interface Sink {
   write(chunk: Uint8Array): Promise<void>;
   restart(): Promise<void>;
+  /** Finishes a complete download. */
   close(): Promise<void>;
+  /** Ends a failed download: a stream target is aborted (never closed as if whole), a file is removed. */
+  fail(error: unknown): Promise<void>;
 }
 
 async function openSink(target: DownloadTarget): Promise<Sink> {
@@ -151,6 +155,10 @@ async function openSink(target: DownloadTarget): Promise<Sink> {
         position = 0;
       },
       close: () => handle.close(),
+      fail: async () => {
+        await handle.close();
+        await rm(target.file, { force: true });
+      },
     };
   }
   const writer = target.stream.getWriter();
@@ -161,12 +169,20 @@ async function openSink(target: DownloadTarget): Promise<Sink> {
     },
     restart: () => Promise.reject(new Error("the server ignored Range, and a stream target cannot be rewound")),
     close: () => writer.close(),
+    fail: (error) => writer.abort(error),
   };
+}
+
+/** How far a download got, across resumes. */
+interface Progress {
+  hash: Hash;
+  offset: number;
+  total: number | undefined;
 }
 
 /**
  * Downloads an exported image at constant memory with a running SHA-256, resuming with `Range` after a
- * dropped connection or a stall.
+ * dropped connection or a stall. A failed download removes its file (or aborts its stream).
  * @internal
  */
 export async function downloadImageFile(
@@ -175,58 +191,73 @@ export async function downloadImageFile(
   target: DownloadTarget,
   options: DownloadOptions & { defaultIdleMs: number },
 ): Promise<DownloadResult> {
-  const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
   const maxResumes = options.maxResumes ?? 5;
   const sink = await openSink(target);
-  let hash: Hash = createHash("sha256");
-  let offset = 0;
-  let total: number | undefined;
-  let resumes = 0;
+  const progress: Progress = { hash: createHash("sha256"), offset: 0, total: undefined };
   try {
-    for (;;) {
-      const path = `/janus/20240725/images/${imageId}/download`;
-      const watchdog = new IdleWatchdog(idleMs, () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs }));
+    for (let resumes = 0; ; resumes++) {
       try {
-        const pending = transport.http.GET("/janus/20240725/images/{image_id}/download", {
-          params: { path: { image_id: imageId }, header: offset > 0 ? { Range: `bytes=${offset}-` } : {} },
-          parseAs: "stream",
-          fetch: transport.fetchWith({ streamResponse: true }),
-          signal: combine(options.signal, watchdog.signal),
-        });
-        const { body, response, start, size } = await openBody(pending, offset);
-        if (start === 0 && offset > 0) {
-          // The server sent the whole file again: start over.
-          await sink.restart();
-          hash = createHash("sha256");
-          offset = 0;
-        }
-        total = size ?? total;
-        for await (const chunk of body) {
-          watchdog.touch();
-          await sink.write(chunk);
-          hash.update(chunk);
-          offset += chunk.byteLength;
-          options.onProgress?.(offset, total);
-        }
-        if (total !== undefined && offset !== total) {
-          throw new ScpResponseError({
-            ...responseInfo(response),
-            status: response.status,
-            issues: [{ path: [], message: `body ended at byte ${offset} of ${total}` }],
-          });
-        }
-        return { sizeBytes: offset, sha256: hash.digest("hex"), resumes };
+        await downloadFrom(transport, imageId, sink, progress, options);
+        await sink.close();
+        return { sizeBytes: progress.offset, sha256: progress.hash.digest("hex"), resumes };
       } catch (error) {
         if (options.signal?.aborted || resumes >= maxResumes || !isResumable(error)) {
           throw error;
         }
-        resumes++;
-      } finally {
-        watchdog.stop();
       }
     }
+  } catch (error) {
+    await sink.fail(error);
+    throw error;
+  }
+}
+
+/** One attempt: asks for the bytes from `progress.offset` on and writes them until the body ends. */
+async function downloadFrom(
+  transport: Transport,
+  imageId: string,
+  sink: Sink,
+  progress: Progress,
+  options: DownloadOptions & { defaultIdleMs: number },
+): Promise<void> {
+  const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
+  const path = `/janus/20240725/images/${imageId}/download`;
+  const watchdog = new IdleWatchdog(idleMs, () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs }));
+  watchdog.touch();
+  try {
+    const pending = transport.http.GET("/janus/20240725/images/{image_id}/download", {
+      params: {
+        path: { image_id: imageId },
+        header: progress.offset > 0 ? { Range: `bytes=${progress.offset}-` } : {},
+      },
+      parseAs: "stream",
+      fetch: transport.fetchWith({ streamResponse: true }),
+      signal: combine(options.signal, watchdog.signal),
+    });
+    const { body, response, start, size } = await openBody(pending, progress.offset);
+    if (start === 0 && progress.offset > 0) {
+      // The server sent the whole file again: start over.
+      await sink.restart();
+      Object.assign(progress, { hash: createHash("sha256"), offset: 0 });
+    }
+    progress.total = size ?? progress.total;
+    for await (const chunk of body) {
+      watchdog.touch();
+      await sink.write(chunk);
+      progress.hash.update(chunk);
+      progress.offset += chunk.byteLength;
+      options.onProgress?.(progress.offset, progress.total);
+    }
+    if (progress.total !== undefined && progress.offset !== progress.total) {
+      const message = `body ended at byte ${progress.offset} of ${progress.total}`;
+      throw new ScpResponseError({
+        ...responseInfo(response),
+        status: response.status,
+        issues: [{ path: [], message }],
+      });
+    }
   } finally {
-    await sink.close();
+    watchdog.stop();
   }
 }
 

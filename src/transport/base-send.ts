@@ -35,9 +35,10 @@ function rootCause(error: unknown): { code: string | undefined; message: string 
 }
 
 /** Maps a thrown fetch failure to an ScpNetworkError that says whether the request may have applied. @internal */
-export function toNetworkError(method: string, path: string, error: unknown): ScpNetworkError {
+export function toNetworkError(method: string, path: string, error: unknown, known?: ScpOutcome): ScpNetworkError {
   const { code, message } = rootCause(error);
-  const outcome: ScpOutcome = code !== undefined && (NOT_SENT.has(code) || isTlsFailure(code)) ? "not-sent" : "unknown";
+  const outcome: ScpOutcome =
+    known ?? (code !== undefined && (NOT_SENT.has(code) || isTlsFailure(code)) ? "not-sent" : "unknown");
   return new ScpNetworkError({ method, path, outcome, reason: message, code, cause: error });
 }
 

@@ -1,4 +1,5 @@
 import { ScpResponseError } from "../errors.js";
+import { toNetworkError } from "./base-send.js";
 import type { Send } from "./call.js";
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -15,7 +16,16 @@ export function readBody(next: Send): Send {
     if (call.streamResponse && response.ok) {
       return response;
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      if (call.signal?.aborted) {
+        throw call.signal.reason;
+      }
+      // The answer was cut after its headers: SCP got the request, so for a POST/PUT the outcome is unknown.
+      throw toNetworkError(call.method, call.url.pathname, error, "unknown");
+    }
     if (response.ok && bytes.length > 0) {
       try {
         JSON.parse(new TextDecoder().decode(bytes));

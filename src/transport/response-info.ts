@@ -20,3 +20,12 @@ export function tagResponse(response: Response, info: ResponseInfo): Response {
 export function responseInfo(response: Response): ResponseInfo {
   return infos.get(response) ?? { method: "?", path: response.url ? new URL(response.url).pathname : "?" };
 }
+
+/** Gives a replacement response the tags of the one it replaces. @internal */
+export function carryTags(from: Response, to: Response): Response {
+  const info = infos.get(from);
+  if (info) {
+    infos.set(to, info);
+  }
+  return to;
+}

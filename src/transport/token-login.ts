@@ -7,17 +7,32 @@ import { encryptPassword, type LoginVersion, publicKeyFromModulus } from "./rsa.
 import type { LoginResult } from "./token-session.js";
 import { unwrapData } from "./unwrap.js";
 
-/**
- * Reads SCP's `expires`. SCP writes times without a zone; reading them as UTC is a guess that a 401 corrects.
- * @internal
- */
-export function parseExpiry(expires: string | undefined): number | undefined {
-  if (!expires) {
+/** Reads one of SCP's times; SCP writes them without a zone, and UTC is only a guess. */
+function parseTime(text: string | undefined): number | undefined {
+  if (!text) {
     return undefined;
   }
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(expires) ? expires : `${expires}Z`;
-  const ms = Date.parse(zoned);
+  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** An expiry closer than this is not trusted (a zone or clock mismatch, most likely); 401s renew the token then. */
+const MIN_TRUSTED_LIFETIME_MS = 2 * 60_000;
+
+/**
+ * When a token stops working, on the local clock. `expires - issued_at` is the lifetime whatever the server's zone
+ * or clock skew; with `expires` alone it is read as UTC. An expiry that looks already due is dropped (undefined):
+ * then a 401 triggers the renewal instead of every call logging in.
+ * @internal
+ */
+export function tokenExpiry(
+  token: { issued_at?: string; expires?: string },
+  now: number = Date.now(),
+): number | undefined {
+  const expires = parseTime(token.expires);
+  const issued = parseTime(token.issued_at);
+  const at = expires !== undefined && issued !== undefined ? now + (expires - issued) : expires;
+  return at !== undefined && at - now >= MIN_TRUSTED_LIFETIME_MS ? at : undefined;
 }
 
 /**
@@ -48,7 +63,7 @@ export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: 
     const pending =
       v === "v2" ? http.POST("/janus/v2/authenticate", { body }) : http.POST("/janus/authenticate", { body });
     const data = await unwrapData(pending, AuthenticateResultGate);
-    return { token: data.access.token.id, expiresAt: parseExpiry(data.access.token.expires) };
+    return { token: data.access.token.id, expiresAt: tokenExpiry(data.access.token) };
   };
 
   const loginWith = async (v: LoginVersion): Promise<LoginResult> => {

@@ -62,6 +62,11 @@ export class TokenSession implements Authenticator {
     return withCall(call, { headers });
   }
 
+  secrets(authorized: Parameters<Authenticator["authorize"]>[0]): string[] {
+    const sent = authorized.headers.get("authorization")?.replace(/^Token /, "");
+    return sent ? [sent] : [];
+  }
+
   refresh(authorized: Parameters<Authenticator["authorize"]>[0]): boolean {
     const sent = authorized.headers.get("authorization")?.replace(/^Token /, "");
     // Only forget the token that was refused; another call may already have a newer one.

@@ -206,3 +206,17 @@ test("export, update, delete and create-from-server call their operations", asyn
     scp.images.create({ azs: ["az"], disk_format: "aCloud", image_type: "private", name: "p" }),
   ).resolves.toEqual({ taskId: "t-c", imageId: IMAGE });
 });
+
+test("a failed download removes its file, and aborts (never closes) a stream target", async () => {
+  server.use(http.get(`${BASE}/janus/20240725/images/:id/download`, () => v2Error(404, "no such image")));
+  const file = join(dir, "failed.vma");
+  await expect(testClient().images.download(IMAGE, { file })).rejects.toThrow("no such image");
+  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+  const events: string[] = [];
+  const stream = new WritableStream<Uint8Array>({
+    close: () => void events.push("close"),
+    abort: () => void events.push("abort"),
+  });
+  await expect(testClient().images.download(IMAGE, { stream })).rejects.toThrow("no such image");
+  expect(events).toEqual(["abort"]);
+});

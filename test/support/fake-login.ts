@@ -31,7 +31,16 @@ function keyPair() {
 }
 
 /** An SCP login endpoint with real RSA keys; counts calls and issues numbered tokens. */
-export function fakeLogin(options: { username: string; password: string; v2?: boolean; expiresInMs?: number }) {
+export function fakeLogin(options: {
+  username: string;
+  password: string;
+  v2?: boolean;
+  expiresInMs?: number;
+  /** The server writes its local time without a zone; this is how far its clock is from UTC. */
+  serverClockOffsetMs?: number;
+  /** Also send issued_at. */
+  issuedAt?: boolean;
+}) {
   const keys = { v1: keyPair(), v2: keyPair() };
   const calls = { publicKey: { v1: 0, v2: 0 }, authenticate: { v1: 0, v2: 0 }, tokens: [] as string[] };
   const login =
@@ -51,11 +60,14 @@ export function fakeLogin(options: { username: string; password: string; v2?: bo
       }
       const token = `tok${calls.tokens.length + 1}`.padEnd(32, "0");
       calls.tokens.push(token);
-      const expires = new Date(Date.now() + (options.expiresInMs ?? 3_600_000)).toISOString().replace("Z", "");
+      const serverNow = Date.now() + (options.serverClockOffsetMs ?? 0);
+      const local = (ms: number) => new Date(ms).toISOString().replace("Z", "");
+      const expires = local(serverNow + (options.expiresInMs ?? 3_600_000));
+      const issued = options.issuedAt ? { issued_at: local(serverNow) } : {};
       return HttpResponse.json({
         code: 0,
         message: "",
-        data: { access: { token: { id: token, expires, tenant: { id: "admin-project" } } } },
+        data: { access: { token: { id: token, ...issued, expires, tenant: { id: "admin-project" } } } },
       });
     };
   const publicKey = (version: "v1" | "v2") => () => {

@@ -205,3 +205,28 @@ test("an abort during the backoff stops retrying at once", async () => {
   await expect(pending).rejects.toBe(reason);
   expect(fetch.requests).toHaveLength(1);
 });
+
+/** A 200 whose body breaks after the headers, like a connection dropped mid-answer. */
+const cutBody = () =>
+  new Response(
+    new ReadableStream({
+      pull(controller) {
+        controller.error(new TypeError("terminated"));
+      },
+    }),
+    { status: 200, headers: { "content-type": "application/json" } },
+  );
+
+test("a GET whose answer is cut after the headers is retried", async () => {
+  const fetch = scriptedFetch([cutBody, ok(TASK)]);
+  await expect(readTask(testClient({ fetch }))).resolves.toMatchObject({ status: "finish" });
+  expect(fetch.requests).toHaveLength(2);
+});
+
+test("a POST whose answer is cut after the headers reports an unknown outcome, not a raw TypeError", async () => {
+  const fetch = scriptedFetch([cutBody, ok({ task_id: "x" }, 201)]);
+  const error = await startVm(testClient({ fetch })).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpNetworkError);
+  expect(isOutcomeUnknown(error)).toBe(true);
+  expect(fetch.requests).toHaveLength(1);
+});

@@ -98,3 +98,24 @@ test("bad options are refused before any request, naming the fields but not the 
   expect(everythingSaid(error)).not.toContain(PASSWORD);
   expect(fetch.requests).toHaveLength(0);
 });
+
+test("a token echoed by a proxy into an error body is scrubbed before the error is built", async () => {
+  const login = fakeLogin({ username: "u", password: PASSWORD });
+  server.use(
+    ...login.handlers,
+    http.get(`${BASE}/janus/20180725/tasks/:id`, ({ request }) =>
+      HttpResponse.text(`502 Bad Gateway; you sent Authorization: ${request.headers.get("authorization")}`, {
+        status: 502,
+      }),
+    ),
+  );
+  const scp = createScpClient({
+    baseUrl: BASE,
+    auth: { type: "token", username: "u", password: PASSWORD },
+    retry: false,
+  });
+  const error = await scp.tasks.get("t").catch((e) => e);
+  expect(error.status).toBe(502);
+  expect(error.serverMessage).toContain("Authorization: Token [redacted]");
+  expect(everythingSaid(error)).not.toContain(login.calls.tokens[0]);
+});

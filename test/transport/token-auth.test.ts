@@ -130,6 +130,39 @@ test("the token's expires is honoured: a token near its end is renewed before us
   expect(login.calls.publicKey.v2).toBe(1);
 });
 
+test("a server clock hours behind UTC does not make every call log in again", async () => {
+  for (const issuedAt of [true, false]) {
+    const login = fakeLogin({ ...USER, expiresInMs: 3_600_000, serverClockOffsetMs: -8 * 3_600_000, issuedAt });
+    server.use(
+      ...login.handlers,
+      taskEndpoint(() => login.calls.tokens, []),
+    );
+    const scp = tokenClient();
+    for (let i = 0; i < 5; i++) {
+      await scp.tasks.get("t-1");
+    }
+    expect(login.calls.authenticate.v2).toBe(1);
+  }
+});
+
+test("with issued_at, the lifetime (expires - issued_at) is honoured on the local clock", async () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-11-27T10:00:00Z"));
+  const login = fakeLogin({ ...USER, expiresInMs: 10 * 60_000, serverClockOffsetMs: 5 * 3_600_000, issuedAt: true });
+  server.use(
+    ...login.handlers,
+    taskEndpoint(() => login.calls.tokens, []),
+  );
+  const scp = tokenClient();
+  await scp.tasks.get("t-1");
+  vi.setSystemTime(new Date("2026-11-27T10:05:00Z"));
+  await scp.tasks.get("t-1");
+  expect(login.calls.authenticate.v2).toBe(1);
+  vi.setSystemTime(new Date("2026-11-27T10:09:30Z"));
+  await scp.tasks.get("t-1");
+  expect(login.calls.authenticate.v2).toBe(2);
+});
+
 test("a wrong password is an ScpAuthError that does not contain the password", async () => {
   const login = fakeLogin({ ...USER, password: "something else" });
   server.use(...login.handlers);
