@@ -315,19 +315,30 @@ export class ScpWorkflowError extends ScpError {
   readonly step: string;
   /** Everything the run created, with what became of it. */
   readonly leftovers: readonly ScpLeftover[];
+  /** What the run did to resources it did not create, e.g. `deleted outdated proxy p-01 (id)`. */
+  readonly changes: readonly string[];
 
   /** Creates the error from its fields. */
-  constructor(init: { workflow: string; step: string; leftovers: readonly ScpLeftover[]; cause: unknown }) {
+  constructor(init: {
+    workflow: string;
+    step: string;
+    leftovers: readonly ScpLeftover[];
+    changes?: readonly string[];
+    cause: unknown;
+  }) {
     const remains = init.leftovers.filter((l) => l.state === "remains");
     const tail =
       remains.length === 0
         ? "nothing left behind"
         : `left behind: ${remains.map((l) => `${l.kind} ${l.id}`).join(", ")}`;
+    const changes = init.changes ?? [];
+    const done = changes.length > 0 ? `; before failing it ${changes.join(", ")}` : "";
     const cause = init.cause instanceof Error ? init.cause.message : String(init.cause);
-    super(`${init.workflow} failed at ${init.step}: ${cause} (${tail})`, { cause: init.cause });
+    super(`${init.workflow} failed at ${init.step}: ${cause} (${tail}${done})`, { cause: init.cause });
     this.workflow = init.workflow;
     this.step = init.step;
     this.leftovers = init.leftovers;
+    this.changes = changes;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { type ScpIssue, ScpValidationError } from "./errors.js";
 
 /**
@@ -21,3 +21,11 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, subje
   }
   return result.data;
 }
+
+/** An SCP id as it may go into a URL path: letters, digits, `-`, `_`, `.`, `:`. @internal */
+export const ScpIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be an SCP id (letters, digits, '-', '_', '.', ':')");
+
+/** How long something may wait or pause, in whole milliseconds of at least 1. @internal */
+export const DurationSchema = z.number().int().min(1);

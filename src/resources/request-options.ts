@@ -1,10 +1,14 @@
-import { z } from "zod";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 
 /** Per-call options. */
 export interface RequestOptions {
   /** Aborts the call; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The `X-Client-Token` of a POST or PUT; one is made per call otherwise. Send a lost call again with the same
+   * token and SCP refuses it (429) if the first one applied, for 15 minutes.
+   */
+  clientToken?: string;
 }
 
 /** A started asynchronous SCP operation. */
@@ -13,20 +17,19 @@ export interface TaskRef {
   taskId: string;
 }
 
-const IdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be an SCP id (letters, digits, '-', '_', '.', ':')");
-
 /**
  * Checks an id before it goes into a URL path.
  * @throws {@link ScpValidationError} when it is empty or has characters no SCP id has.
  * @internal
  */
 export function parseId(value: unknown, what: string): string {
-  return parseInput(IdSchema, value, what);
+  return parseInput(ScpIdSchema, value, what);
 }
 
 /** Openapi-fetch's per-call init for our options. @internal */
-export function init(options: RequestOptions | undefined): { signal?: AbortSignal } {
-  return options?.signal ? { signal: options.signal } : {};
+export function init(options: RequestOptions | undefined): { signal?: AbortSignal; headers?: Record<string, string> } {
+  return {
+    ...(options?.signal ? { signal: options.signal } : {}),
+    ...(options?.clientToken ? { headers: { "X-Client-Token": options.clientToken } } : {}),
+  };
 }

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { ScpNotFoundError, ScpTaskError } from "../errors.js";
 import type { Task, TaskStatus } from "../generated/schema.js";
 import { sleep } from "../sleep.js";
+import { DurationSchema, parseInput } from "../validate.js";
 
 /** How to wait for tasks. */
 export interface WaitOptions {
@@ -21,6 +23,14 @@ export interface TaskReader {
   /** Reads a task by id. */
   get(taskId: string, options?: { signal?: AbortSignal }): Promise<Task>;
 }
+
+const WaitOptionsSchema = z.looseObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  pollIntervalMs: DurationSchema.optional(),
+  maxIntervalMs: DurationSchema.optional(),
+  maxWaitMs: DurationSchema.optional(),
+  onProgress: z.function().optional(),
+});
 
 const SUCCEEDED: ReadonlySet<TaskStatus> = new Set(["finish"]);
 const FAILED: ReadonlyMap<TaskStatus, "failed" | "canceled"> = new Map([
@@ -43,13 +53,15 @@ export async function waitForTask(tasks: TaskReader, taskId: string, options: Wa
 
 /**
  * Waits until every task finishes, polling all pending tasks once per round with one shared, growing pause.
- * @throws {@link ScpTaskError} for the first task that fails, is canceled or runs out of time.
+ * @throws {@link ScpTaskError} for the first task that fails, is canceled or runs out of time;
+ * {@link ScpValidationError} for options such as a zero poll interval (a busy loop).
  */
 export async function waitForTasks(
   tasks: TaskReader,
   taskIds: readonly string[],
   options: WaitOptions = {},
 ): Promise<Task[]> {
+  parseInput(WaitOptionsSchema, options, "wait options");
   const { signal, onProgress, pollIntervalMs = 1_000, maxIntervalMs = 15_000, maxWaitMs = 30 * 60_000 } = options;
   const started = Date.now();
   const deadline = started + maxWaitMs;

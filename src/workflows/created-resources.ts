@@ -32,6 +32,12 @@ export async function inStep<T>(step: string, work: () => Promise<T>): Promise<T
  */
 export class CreatedResources {
   readonly #items: Tracked[] = [];
+  readonly #changes: string[] = [];
+
+  /** Records something the run did to a resource it did not create, for the error to report. */
+  note(change: string): void {
+    this.#changes.push(change);
+  }
 
   /** Records a resource the run created, and how to remove it. */
   add(kind: ScpLeftover["kind"], id: string, remove: () => Promise<void>): void {
@@ -73,6 +79,6 @@ export class CreatedResources {
     const step = error instanceof StepFailure ? error.step : "unknown step";
     const cause = error instanceof StepFailure ? error.cause : error;
     const leftovers = this.#items.map(({ kind, id, state }) => ({ kind, id, state }));
-    return new ScpWorkflowError({ workflow, step, leftovers, cause });
+    return new ScpWorkflowError({ workflow, step, leftovers, changes: [...this.#changes], cause });
   }
 }

@@ -133,6 +133,8 @@ async function remove(
   ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "start" });
   await inStep(`delete ${name}`, () => deleteServerAndWait(ctx.scp, serverId, ctx.options));
   removed.push(serverId);
+  // A later failure must still say this existing proxy is gone.
+  ctx.created.note(`deleted proxy ${name} (${serverId})`);
   ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "done" });
 }
 

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 import { forEachLimit } from "./concurrency.js";
 import { CreatedResources, inStep } from "./created-resources.js";
 import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
 import type { FleetProgress } from "./fleet-input.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
-import { deleteServerAndWait, requestOptions, type StepOptions } from "./step-helpers.js";
+import { deleteServerAndWait, requestOptions, type StepOptions, StepOptionsSchema } from "./step-helpers.js";
 
 /** Which fleet to destroy. */
 export interface DestroyFleetInput {
@@ -36,7 +36,13 @@ export interface DestroyFleetResult {
 
 const DestroyInput = z.strictObject({
   fleetId: z.string().regex(FLEET_ID_PATTERN, "must be 1-24 lower-case letters, digits and dashes"),
-  azIds: z.array(z.string().min(1)).min(1).optional(),
+  azIds: z.array(ScpIdSchema).min(1).optional(),
+});
+
+const DestroyOptions = StepOptionsSchema.extend({
+  dryRun: z.boolean().optional(),
+  concurrency: z.number().int().min(1).max(32).optional(),
+  onProgress: z.function().optional(),
 });
 
 /**
@@ -49,6 +55,7 @@ export async function destroyBackupProxyFleet(
   options: DestroyFleetOptions = {},
 ): Promise<DestroyFleetResult> {
   const { fleetId, azIds } = parseInput(DestroyInput, input, "destroyBackupProxyFleet input");
+  parseInput(DestroyOptions, options, "destroyBackupProxyFleet options");
   const all = await findBackupProxies(scp, { fleetId }, requestOptions(options));
   const targets = all.filter((p) => !azIds || (p.azId !== undefined && azIds.includes(p.azId)));
   if (options.dryRun) {

@@ -3,9 +3,17 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, type ScpCheck, ScpPreflightError } from "../errors.js";
 import type { DownloadOptions } from "../resources/image-transfer.js";
-import { parseInput } from "../validate.js";
-import { CreatedResources, inStep } from "./created-resources.js";
-import { applyOnce, pollUntil, requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";
+import type { Image } from "../types.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
+import { CreatedResources, inStep, StepFailure } from "./created-resources.js";
+import {
+  applyOnce,
+  pollUntil,
+  requestOptions,
+  type StepOptions,
+  StepOptionsSchema,
+  waitOptions,
+} from "./step-helpers.js";
 
 /** The SCP release that first exports and downloads images. */
 export const IMAGE_EXPORT_MIN_VERSION = "6.11.3";
@@ -14,9 +22,9 @@ export const IMAGE_EXPORT_MIN_VERSION = "6.11.3";
 export interface ExportProxyImageInput {
   /** The golden proxy VM (vmtools installed). */
   serverId: string;
-  /** Name of the VMA image made from it; an active image of this name is reused as the source. */
+  /** Name of the VMA image made from it; one this workflow made earlier from the same VM is reused. */
   imageName: string;
-  /** Local file to download the VMA to (created or overwritten). */
+  /** Local file to download the VMA to (created or overwritten; removed if the export fails). */
   file: string;
   /** OS type code of the image. @defaultValue the VM's os_type, else "l2664" */
   osType?: string;
@@ -45,17 +53,37 @@ export interface ExportProxyImageResult {
 }
 
 const ExportInput = z.strictObject({
-  serverId: z.string().min(1),
+  serverId: ScpIdSchema,
   imageName: z.string().trim().min(1).max(128),
   file: z.string().min(1),
   osType: z.string().min(1).optional(),
 });
 
+const ExportOptions = StepOptionsSchema.extend({
+  stopSource: z.boolean().optional(),
+  onProgress: z.function().optional(),
+  cleanupOnError: z.boolean().optional(),
+});
+
+/** Marks a VMA image this workflow made, and from which VM, so a re-run reuses or redoes only its own. */
+const sourceMarker = (serverId: string) => `scp-sdk-source-image/1 server=${serverId}`;
+
+/** Sorts the images already named `imageName`: ours to reuse, ours half-made, and anybody else's. */
+function classify(images: readonly Image[], serverId: string) {
+  const ours = (image: Image) => image.description === sourceMarker(serverId);
+  return {
+    reuse: images.find((image) => ours(image) && image.status === "active"),
+    stale: images.filter((image) => ours(image) && (image.status === "saving" || image.status === "error")),
+    taken: images.filter((image) => !ours(image) || image.status === "deactivated"),
+  };
+}
+
 /**
  * Makes a VMA image from a stopped golden VM with vmtools, exports it and downloads it streamed to a file with a
- * running SHA-256, resuming after dropped connections (SCP 6.11.3).
- * @throws {@link ScpUnsupportedVersionError} or {@link ScpPreflightError} (VM missing, running, or without vmtools)
- * before any change; {@link ScpWorkflowError} when a step fails, after removing what this run made.
+ * running SHA-256, resuming after dropped connections (SCP 6.11.3). Re-running reuses the image an earlier run
+ * made from the same VM; an image of that name made otherwise is never touched (the run refuses instead).
+ * @throws {@link ScpUnsupportedVersionError} or {@link ScpPreflightError} (VM running or without vmtools, name
+ * taken) before any change; {@link ScpWorkflowError} when a step fails, after removing what this run made.
  */
 export async function exportProxyImage(
   scp: ScpClient,
@@ -63,9 +91,15 @@ export async function exportProxyImage(
   options: ExportProxyImageOptions = {},
 ): Promise<ExportProxyImageResult> {
   const i = parseInput(ExportInput, input, "exportProxyImage input");
+  parseInput(ExportOptions, options, "exportProxyImage options");
   const req = requestOptions(options);
   await scp.system.requireVersion(IMAGE_EXPORT_MIN_VERSION, "image export and download", req);
-  const [config, listed] = await Promise.all([scp.servers.get(i.serverId, req), scp.servers.find(i.serverId, req)]);
+  const [config, listed, named] = await Promise.all([
+    scp.servers.get(i.serverId, req),
+    scp.servers.find(i.serverId, req),
+    scp.images.findByName(i.imageName, {}, req),
+  ]);
+  const images = classify(named, i.serverId);
   const running = listed?.power_state === "on";
   const checks: ScpCheck[] = [
     {
@@ -75,44 +109,83 @@ export async function exportProxyImage(
     },
     {
       name: "VM is stopped",
-      ok: !running || options.stopSource === true,
+      ok: images.reuse !== undefined || !running || options.stopSource === true,
       detail: running ? "running; pass stopSource to stop it and start it again afterwards" : "stopped",
     },
+    {
+      name: `image name ${i.imageName} is free`,
+      ok: images.taken.length === 0,
+      detail:
+        images.taken.map((t) => `image ${t.id} (${t.status}, not made by this workflow from this VM)`).join(", ") ||
+        "yes",
+    },
+    { name: "VM is in a pool", ok: config.az_id !== undefined, detail: config.az_id ?? "no az_id" },
   ];
-  if (checks.some((c) => !c.ok) || !config.az_id) {
+  if (checks.some((c) => !c.ok)) {
     throw new ScpPreflightError({ workflow: "exportProxyImage", checks });
   }
-  const azId = config.az_id;
   const created = new CreatedResources();
-  let restart = false;
+  const plan = { ...i, osType: i.osType ?? config.os_type ?? "l2664", azId: config.az_id as string };
+  let stopped = false;
+  let failure: unknown;
+  let result: ExportProxyImageResult | undefined;
   try {
-    if (running) {
-      await inStep("stop source VM", () => stopAndWait(scp, i.serverId, options));
-      restart = true;
+    let sourceImageId = images.reuse?.id;
+    if (!sourceImageId) {
+      if (running) {
+        stopped = true; // Before the request: an abort right after it must still restart the VM.
+        await inStep("stop source VM", () => stopAndWait(scp, i.serverId, options));
+      }
+      sourceImageId = await inStep("make image from VM", () =>
+        imageFromServer(scp, plan, images.stale, created, options),
+      );
     }
-    const sourceImageId = await inStep("make image from VM", () =>
-      imageFromServer(scp, { ...i, osType: i.osType ?? config.os_type ?? "l2664", azId }, created, options),
-    );
-    await inStep("export image", async () =>
-      scp.tasks.wait(await scp.images.export(sourceImageId, req), waitOptions(options)),
-    );
+    const id = sourceImageId;
+    await inStep("export image", async () => scp.tasks.wait(await scp.images.export(id, req), waitOptions(options)));
     created.add("file", i.file, () => rm(i.file, { force: true }));
     const download = await inStep("download image", () =>
       scp.images.download(
-        sourceImageId,
+        id,
         { file: i.file },
         { ...req, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
       ),
     );
-    return { sourceImageId, file: i.file, sizeBytes: download.sizeBytes, sha256: download.sha256 };
+    result = { sourceImageId: id, file: i.file, sizeBytes: download.sizeBytes, sha256: download.sha256 };
   } catch (error) {
-    throw await created.fail("exportProxyImage", error, options.cleanupOnError ?? true);
-  } finally {
-    if (restart) {
-      // Put the golden VM back as it was, whatever happened; without the caller's signal, so an abort cannot leave it off.
-      const { signal: _callerSignal, ...unabortable } = options;
-      await scp.tasks.wait(await scp.servers.start(i.serverId), waitOptions(unabortable));
+    failure = error;
+  }
+  if (stopped) {
+    failure = await restartSource(scp, i.serverId, options, failure, created);
+  }
+  if (failure !== undefined || !result) {
+    // A run that only failed to restart the VM keeps its outputs.
+    const cleanup = result === undefined && (options.cleanupOnError ?? true);
+    throw await created.fail("exportProxyImage", failure, cleanup);
+  }
+  return result;
+}
+
+/**
+ * Starts the golden VM again if it is off, without the caller's signal so an abort cannot leave it off. Returns
+ * the failure to report: the earlier one (noting a failed restart), or the restart's own.
+ */
+async function restartSource(
+  scp: ScpClient,
+  serverId: string,
+  options: StepOptions,
+  failure: unknown,
+  created: CreatedResources,
+): Promise<unknown> {
+  const { signal: _callerSignal, ...unabortable } = options;
+  try {
+    if ((await scp.servers.find(serverId))?.power_state === "off") {
+      await scp.tasks.wait(await scp.servers.start(serverId), waitOptions(unabortable));
     }
+    return failure;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    created.note(`left the golden VM ${serverId} powered off (restart failed: ${message})`);
+    return failure ?? new StepFailure("restart source VM", error);
   }
 }
 
@@ -130,53 +203,52 @@ async function stopAndWait(scp: ScpClient, serverId: string, options: StepOption
   );
 }
 
-/** Reuses an active image of the name, removes half-made ones, or makes a new one from the VM. */
+/** Removes this workflow's half-made images of the name and makes a new one from the VM, tracked at once. */
 async function imageFromServer(
   scp: ScpClient,
   i: { serverId: string; imageName: string; osType: string; azId: string },
+  stale: readonly Image[],
   created: CreatedResources,
   options: StepOptions,
 ): Promise<string> {
   const req = requestOptions(options);
-  const existing = await scp.images.findByName(i.imageName, {}, req);
-  const active = existing.find((image) => image.status === "active");
-  if (active) {
-    return active.id;
+  for (const image of stale) {
+    await scp.images.delete(image.id, req);
   }
-  for (const stale of existing) {
-    await scp.images.delete(stale.id, req);
-  }
-  const request = { server_id: i.serverId, name: i.imageName, os_type: i.osType, azs: [i.azId] };
-  const findNew = async () => (await scp.images.findByName(i.imageName, {}, req))[0];
+  const description = sourceMarker(i.serverId);
+  const request = { server_id: i.serverId, name: i.imageName, os_type: i.osType, azs: [i.azId], description };
+  const findNew = async () =>
+    (await scp.images.findByName(i.imageName)).find((image) => image.description === description);
   let ref: { taskId: string } | undefined;
   try {
-    ref = await scp.images.createFromServer(request, req);
+    // No caller signal: the create may apply even if aborted mid-flight, so it runs to its answer and is tracked.
+    ref = await scp.images.createFromServer(request);
   } catch (error) {
-    if (!isOutcomeUnknown(error) || !(await findNew())) {
+    if (!isOutcomeUnknown(error)) {
       throw error;
     }
   }
-  // SCP answers without the image id: find it by name, and track it before waiting.
-  const image = await pollUntil(
-    findNew,
-    {
-      done: (img) => img !== undefined,
-      resource: `image ${i.imageName}`,
-      expected: "listed",
-      describe: () => "not listed",
-    },
-    options,
-  );
-  const imageId = (image as { id: string }).id;
+  // SCP answers without the image id: find it by name and marker, and track it before anything can abort.
+  const { signal: _callerSignal, ...unabortable } = options;
+  const listedCheck = {
+    done: (img: Image | undefined) => img !== undefined,
+    resource: `image ${i.imageName}`,
+    expected: "listed",
+    describe: () => "not listed",
+  };
+  const image = await pollUntil(findNew, listedCheck, { ...unabortable, timeoutMs: 60_000 });
+  const imageId = (image as Image).id;
   created.add("image", imageId, () => scp.images.delete(imageId));
+  options.signal?.throwIfAborted();
   if (ref) {
     await scp.tasks.wait(ref, waitOptions(options));
   }
+  const failed = (img: Image) => (img.status === "error" ? (img.message ?? "image error") : undefined);
   await pollUntil(
     () => scp.images.get(imageId, req),
     {
       done: (img) => img.status === "active",
-      failed: (img) => (img.status === "error" ? (img.message ?? "image error") : undefined),
+      failed,
       resource: `image ${imageId}`,
       expected: "active",
       describe: (img) => img.status,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { NetworkRequest } from "../types.js";
+import { DurationSchema, ScpIdSchema } from "../validate.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
-import type { StepOptions } from "./step-helpers.js";
+import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
 
 /** Most proxies one pool may ask for; a guard against a typo creating hundreds of VMs. */
 export const MAX_PROXIES_PER_POOL = 32;
@@ -79,7 +80,7 @@ export interface DeployFleetOptions extends StepOptions {
   onProgress?: (event: FleetProgress) => void;
 }
 
-const id = z.string().min(1);
+const id = ScpIdSchema;
 
 /** @internal */
 export const DeployFleetInputSchema = z.strictObject({
@@ -113,9 +114,14 @@ export const DeployFleetInputSchema = z.strictObject({
 });
 
 /** @internal */
-export const DeployFleetOptionsSchema = z.object({
+export const DeployFleetOptionsSchema = StepOptionsSchema.extend({
+  dryRun: z.boolean().optional(),
+  prune: z.boolean().optional(),
   concurrency: z.number().int().min(1).max(32).optional(),
   maxUnavailable: z.number().int().min(0).optional(),
+  cleanupOnError: z.boolean().optional(),
+  vmtoolsTimeoutMs: DurationSchema.optional(),
+  onProgress: z.function().optional(),
 });
 
 /** The VM figures a proxy is created with. @internal */

@@ -122,7 +122,11 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
   const keep = current.slice(0, count);
   const missing = count - keep.length;
   // An outdated proxy with a slot is replaced in that slot; a renamed one is surplus.
-  const replaceable = outdated.filter((p) => p.slot !== undefined).slice(0, missing);
+  // Broken ones go first: replacing a ready proxy first would leave fewer ready than the rolling limit allows.
+  const replaceable = outdated
+    .filter((p) => p.slot !== undefined)
+    .sort((a, b) => Number(a.needs.length === 0) - Number(b.needs.length === 0))
+    .slice(0, missing);
   const replace = replaceable.map((existing) => {
     const slot = c.maxUnavailable === 0 ? freeSlot() : (existing.slot as number);
     return { existing, name: proxyName(fleetId, azId, slot), slot };

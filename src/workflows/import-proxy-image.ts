@@ -5,10 +5,10 @@ import { isOutcomeUnknown, ScpPreflightError, ScpStateError, ScpValidationError 
 import { hashFile } from "../hash-file.js";
 import type { TransferOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, inStep } from "./created-resources.js";
 import { availableIn, proxyImageChecks } from "./fleet-preflight.js";
-import { requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";
+import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
 /** What to import. */
 export interface ImportProxyImageInput {
@@ -54,8 +54,8 @@ const MIB = 1024 * 1024;
 const ImportInput = z.strictObject({
   file: z.string().min(1),
   imageName: z.string().trim().min(1).max(128),
-  azIds: z.array(z.string().min(1)).min(1, "must name at least one resource pool"),
-  ownerId: z.string().min(1).optional(),
+  azIds: z.array(ScpIdSchema).min(1, "must name at least one resource pool"),
+  ownerId: ScpIdSchema.optional(),
   osType: z.string().min(1).optional(),
   sha256: z
     .string()
@@ -68,20 +68,35 @@ function sizeMatches(image: Image, sizeBytes: number): boolean {
   return image.size_mb === undefined || Math.abs(image.size_mb * MIB - sizeBytes) < MIB;
 }
 
+const ImportOptions = StepOptionsSchema.extend({
+  onProgress: z.function().optional(),
+  cleanupOnError: z.boolean().optional(),
+});
+
+/** Marks an image this workflow made, and the file it holds, so a re-run redoes only its own half-made images. */
+const imageMarker = (sha256: string) => `scp-sdk-image/1 sha256=${sha256}`;
+
 /** How an existing image of the wanted name relates to this import. */
 type Verdict = "reuse" | "extend" | "redo" | "conflict";
 
-function judge(image: Image, adminIds: readonly string[], azIds: readonly string[], sizeBytes: number): Verdict {
-  if (image.image_type !== "private" || !adminIds.includes(image.owner_id ?? "")) {
+function judge(
+  image: Image,
+  known: { adminIds: readonly string[]; azIds: readonly string[]; sizeBytes: number; sha256: string },
+): Verdict {
+  if (image.image_type !== "private" || !known.adminIds.includes(image.owner_id ?? "")) {
     return "conflict"; // Somebody else's image: never touched.
   }
-  if (image.status !== "active") {
-    return "redo"; // Half-made by a run that did not finish.
+  const mine = image.description === imageMarker(known.sha256);
+  if (image.description?.startsWith("scp-sdk-image/1 ") && !mine) {
+    return "conflict"; // Made by this workflow from another file.
   }
-  if (!sizeMatches(image, sizeBytes)) {
-    return "conflict"; // A complete image of other content: in use, perhaps; not ours to replace.
+  if (image.status === "saving" || image.status === "error") {
+    return mine ? "redo" : "conflict"; // Only our own half-made image is ours to delete.
   }
-  return azIds.every((az) => availableIn(image, az)) ? "reuse" : "extend";
+  if (image.status !== "active" || !sizeMatches(image, known.sizeBytes)) {
+    return "conflict"; // Deactivated, or complete with other content: in use, perhaps.
+  }
+  return known.azIds.every((az) => availableIn(image, az)) ? "reuse" : "extend";
 }
 
 function refuse(subject: string, path: string, message: string): never {
@@ -103,6 +118,7 @@ export async function importProxyImage(
 ): Promise<ImportProxyImageResult> {
   const subject = "importProxyImage input";
   const i = parseInput(ImportInput, input, subject);
+  parseInput(ImportOptions, options, "importProxyImage options");
   const req = requestOptions(options);
   const sizeBytes = await stat(i.file).then(
     (s) => s.size,
@@ -117,8 +133,12 @@ export async function importProxyImage(
       `${ownerId} is not an administrator tenant (administrators: ${adminIds.join(", ") || "none listed"})`,
     );
   }
+  const sha256 = i.sha256 ?? (await hashFile(i.file));
   const existing = await scp.images.findByName(i.imageName, {}, req);
-  const verdicts = existing.map((image) => ({ image, verdict: judge(image, adminIds, i.azIds, sizeBytes) }));
+  const verdicts = existing.map((image) => ({
+    image,
+    verdict: judge(image, { adminIds, azIds: i.azIds, sizeBytes, sha256 }),
+  }));
   const conflicts = verdicts.filter((v) => v.verdict === "conflict");
   if (conflicts.length > 0) {
     const checks = conflicts.map(({ image: f }) => ({
@@ -128,7 +148,6 @@ export async function importProxyImage(
     }));
     throw new ScpPreflightError({ workflow: "importProxyImage", checks });
   }
-  const sha256 = i.sha256 ?? (await hashFile(i.file));
   const result = (imageId: string, reused: boolean) => ({
     imageId,
     azIds: i.azIds,
@@ -153,7 +172,9 @@ export async function importProxyImage(
     for (const { image } of verdicts) {
       await inStep("remove half-made image", () => scp.images.delete(image.id, req));
     }
-    const { imageId, taskId } = await inStep("create image", () => createImage(scp, i, ownerId, created, options));
+    const { imageId, taskId } = await inStep("create image", () =>
+      createImage(scp, i, { ownerId, sha256 }, created, options),
+    );
     const upload = await inStep("upload", () =>
       scp.images.upload(
         imageId,
@@ -170,29 +191,35 @@ export async function importProxyImage(
   }
 }
 
-/** Creates the image record (adopting it by name after a lost answer); its task may run until the upload is distributed. */
+/**
+ * Creates the image record, marked as this workflow's, and tracks it at once. The create runs without the
+ * caller's signal (an abort must not cut a create that may apply); a lost answer is settled by looking the
+ * marked image up. Its task may run until the upload is distributed.
+ */
 async function createImage(
   scp: ScpClient,
   i: z.output<typeof ImportInput>,
-  ownerId: string,
+  meta: { ownerId: string; sha256: string },
   created: CreatedResources,
   options: StepOptions,
 ): Promise<{ imageId: string; taskId: string | undefined }> {
-  const req = requestOptions(options);
+  const description = imageMarker(meta.sha256);
   const request = {
     name: i.imageName,
+    description,
     azs: i.azIds,
     disk_format: "aCloud" as const,
     image_type: "private" as const,
-    owner_id: ownerId,
+    owner_id: meta.ownerId,
     ...(i.osType ? { os_type: i.osType } : {}),
   };
   let ref: { imageId: string; taskId?: string };
   try {
-    ref = await scp.images.create(request, req);
+    ref = await scp.images.create(request);
   } catch (error) {
-    // A lost answer: the image may exist; adopt it by name rather than make a second.
-    const found = isOutcomeUnknown(error) ? (await scp.images.findByName(i.imageName, {}, req))[0] : undefined;
+    const found = isOutcomeUnknown(error)
+      ? (await scp.images.findByName(i.imageName)).find((image) => image.description === description)
+      : undefined;
     if (!found) {
       throw error;
     }
@@ -200,6 +227,7 @@ async function createImage(
   }
   const { imageId } = ref;
   created.add("image", imageId, () => scp.images.delete(imageId));
+  options.signal?.throwIfAborted();
   return { imageId, taskId: ref.taskId };
 }
 

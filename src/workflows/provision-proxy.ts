@@ -1,18 +1,13 @@
+import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import { sleep } from "../sleep.js";
 import type { CreateServerRequest, Server } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
 import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
 import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
-import {
-  applyOnce,
-  deleteServerAndWait,
-  pollUntil,
-  requestOptions,
-  type StepOptions,
-  waitOptions,
-} from "./step-helpers.js";
+import { applyOnce, deleteServerAndWait, pollUntil, requestOptions, waitOptions } from "./step-helpers.js";
 
 /** Everything a fleet run's proxy steps share. @internal */
 export interface FleetContext {
@@ -69,56 +64,92 @@ function createRequest(ctx: FleetContext, azId: string, name: string): CreateSer
   };
 }
 
+/** How often a create whose answer was lost is sent again (with the same idempotency token). */
+const CREATE_ATTEMPTS = 3;
+/** How many times to look for a VM whose create answer was lost before sending the create again. */
+const LOOKUPS = 5;
+
 /**
- * Creates one proxy VM and waits until it exists; when SCP's answer is lost, finds the VM by name and marker
- * instead of creating a second one. The VM is tracked for cleanup as soon as its id is known.
- * @internal
+ * Looks for this fleet's VM of that name a few times with growing pauses (about 4 s with the default 500 ms
+ * interval): SCP may list a new VM a moment after creating it.
  */
-export async function createProxy(ctx: FleetContext, azId: string, name: string): Promise<string> {
-  const proxy = { name, azId };
-  return step(ctx, proxy, "create", async () => {
-    const { scp } = ctx;
-    const opts: StepOptions = ctx.options;
-    let serverId: string | undefined;
-    let taskId: string | undefined;
+async function lookAround(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
+  let pause = ctx.options.pollIntervalMs ?? 500;
+  for (let look = 1; ; look++) {
+    const found = await findMine(ctx, azId, name);
+    if (found || look >= LOOKUPS) {
+      return found;
+    }
+    await sleep(pause);
+    pause *= 1.5;
+  }
+}
+
+/**
+ * Sends the create request until SCP answers, reusing one `X-Client-Token` so SCP refuses a repeat of a create
+ * that applied; after a lost answer it looks the VM up by name and marker before sending again. No caller signal:
+ * an abort must not cut a create that may already be applied (it is honoured once the VM is tracked).
+ */
+async function sendCreate(
+  ctx: FleetContext,
+  azId: string,
+  name: string,
+): Promise<{ serverId: string; taskId?: string }> {
+  const request = createRequest(ctx, azId, name);
+  const clientToken = randomUUID();
+  for (let attempt = 1; ; attempt++) {
     try {
-      const ref = await scp.servers.create(createRequest(ctx, azId, name), requestOptions(opts));
-      [serverId, taskId] = [ref.serverIds[0], ref.taskId];
+      const ref = await ctx.scp.servers.create(request, { clientToken });
+      const serverId = ref.serverIds[0] ?? (await lookAround(ctx, azId, name))?.id;
+      if (serverId) {
+        return { serverId, taskId: ref.taskId };
+      }
     } catch (error) {
       if (!isOutcomeUnknown(error)) {
         throw error;
       }
-      serverId = (await findMine(ctx, azId, name))?.id;
-      if (!serverId) {
-        const ref = await scp.servers.create(createRequest(ctx, azId, name), requestOptions(opts));
-        [serverId, taskId] = [ref.serverIds[0], ref.taskId];
+    }
+    const found = await lookAround(ctx, azId, name);
+    if (found) {
+      return { serverId: found.id };
+    }
+    if (attempt >= CREATE_ATTEMPTS) {
+      const actual = `no answer after ${attempt} tries and not listed; a VM that shows up later carries the fleet marker, so a re-run adopts it and destroy finds it`;
+      throw new ScpStateError({ resource: `proxy ${name}`, expected: "a created VM", actual });
+    }
+  }
+}
+
+/**
+ * Creates one proxy VM and waits until it exists; a lost answer never yields a second VM (one idempotency token,
+ * lookup by name and marker). The VM is tracked for cleanup as soon as its id is known; until then, by its name.
+ * @internal
+ */
+export async function createProxy(ctx: FleetContext, azId: string, name: string): Promise<string> {
+  return step(ctx, { name, azId }, "create", async () => {
+    const { scp, options } = ctx;
+    const byName = `${name} (id not known)`;
+    ctx.created.add("server", byName, async () => {
+      const late = await findMine(ctx, azId, name);
+      if (late) {
+        await deleteServerAndWait(scp, late.id, {});
       }
-    }
-    serverId ??= (await findMine(ctx, azId, name))?.id;
-    if (!serverId) {
-      throw new ScpStateError({
-        resource: `proxy ${name}`,
-        expected: "a VM id from the create request",
-        actual: "none returned or listed",
-      });
-    }
-    const id = serverId;
-    ctx.created.add("server", id, () => deleteServerAndWait(scp, id, {}));
+    });
+    const { serverId, taskId } = await sendCreate(ctx, azId, name);
+    ctx.created.forget(byName);
+    ctx.created.add("server", serverId, () => deleteServerAndWait(scp, serverId, {}));
+    options.signal?.throwIfAborted();
     if (taskId) {
-      await scp.tasks.wait(taskId, waitOptions(opts));
+      await scp.tasks.wait(taskId, waitOptions(options));
     } else {
+      const done = (s: Server | undefined) => s !== undefined && s.status !== "creating";
       await pollUntil(
         () => findMine(ctx, azId, name),
-        {
-          done: (s) => s !== undefined && s.status !== "creating",
-          resource: `proxy ${name}`,
-          expected: "created",
-          describe: (s) => s?.status ?? "not listed",
-        },
-        opts,
+        { done, resource: `proxy ${name}`, expected: "created", describe: (s) => s?.status ?? "not listed" },
+        options,
       );
     }
-    return id;
+    return serverId;
   });
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 import { type ExportProxyImageOptions, exportProxyImage } from "./export-proxy-image.js";
 import { proxyImageChecks } from "./fleet-preflight.js";
 import { importProxyImage } from "./import-proxy-image.js";
@@ -49,9 +49,9 @@ export interface PublishProxyImageResult {
 }
 
 const PublishInput = z.strictObject({
-  serverId: z.string().min(1),
+  serverId: ScpIdSchema,
   imageName: z.string().trim().min(1).max(120),
-  azIds: z.array(z.string().min(1)).min(1, "must name at least one resource pool"),
+  azIds: z.array(ScpIdSchema).min(1, "must name at least one resource pool"),
   osType: z.string().min(1).optional(),
   targetClient: z
     .custom<ScpClient>((v) => typeof v === "object" && v !== null && "images" in v, "must be an ScpClient")

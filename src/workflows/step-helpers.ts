@@ -1,7 +1,9 @@
+import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
 import { sleep } from "../sleep.js";
 import type { WaitOptions } from "../tasks/wait-for-task.js";
+import { DurationSchema } from "../validate.js";
 
 /** How workflow steps wait: for tasks, and for VMs to reach a state. */
 export interface StepOptions {
@@ -14,6 +16,14 @@ export interface StepOptions {
   /** Longest wait for one task or state. @defaultValue 1800000 */
   timeoutMs?: number;
 }
+
+/** Checks step options (durations of at least 1 ms, a real signal). @internal */
+export const StepOptionsSchema = z.looseObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  pollIntervalMs: DurationSchema.optional(),
+  maxIntervalMs: DurationSchema.optional(),
+  timeoutMs: DurationSchema.optional(),
+});
 
 /** Wait options for `scp.tasks.wait` from step options. @internal */
 export function waitOptions(options: StepOptions): WaitOptions {
@@ -95,10 +105,10 @@ export async function deleteServerAndWait(scp: ScpClient, serverId: string, opti
   try {
     ref = await applyOnce(() => scp.servers.delete(serverId, { force: true }, requestOptions(options)), gone);
   } catch (error) {
-    if (error instanceof ScpNotFoundError) {
-      return; // Already gone.
+    // A 404 (say, to a retry of a delete that applied) means going, not necessarily gone: wait for it below.
+    if (!(error instanceof ScpNotFoundError)) {
+      throw error;
     }
-    throw error;
   }
   if (ref?.taskId) {
     await scp.tasks.wait(ref.taskId, waitOptions(options));

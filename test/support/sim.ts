@@ -11,7 +11,11 @@ export interface SentCall {
 export const FAST = { pollIntervalMs: 1, maxIntervalMs: 5 } as const;
 
 /** An in-process simulator (zero-duration tasks, instant vmtools) with a signature client that records every call. */
-export function simulated(options: ScpSimulatorOptions = {}) {
+export function simulated(
+  options: ScpSimulatorOptions = {},
+  /** Sees every request first; answering stands in for the simulator. */
+  intercept?: (request: Request) => Promise<Response | undefined> | Response | undefined,
+) {
   const sim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 40, ...options });
   const calls: SentCall[] = [];
   const scp: ScpClient = createScpClient({
@@ -20,7 +24,7 @@ export function simulated(options: ScpSimulatorOptions = {}) {
     retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 },
     fetch: async (request) => {
       calls.push({ method: request.method, path: new URL(request.url).pathname });
-      return sim.fetch(request);
+      return (await intercept?.(request)) ?? sim.fetch(request);
     },
   });
   const mutations = () => calls.filter((c) => c.method !== "GET");

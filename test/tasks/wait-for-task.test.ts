@@ -116,3 +116,10 @@ test("a task not found for a moment after it started is waited for", async () =>
   );
   await expect(testClient().tasks.wait("t1", FAST)).resolves.toMatchObject({ status: "finish" });
 });
+
+test("a zero poll interval (a busy loop) is refused before polling", async () => {
+  taskSequence({ t1: [["doing", 1]] });
+  await expect(testClient().tasks.wait("t1", { pollIntervalMs: 0 })).rejects.toThrow(
+    "invalid wait options: pollIntervalMs",
+  );
+});

@@ -230,3 +230,9 @@ test("a POST whose answer is cut after the headers reports an unknown outcome, n
   expect(isOutcomeUnknown(error)).toBe(true);
   expect(fetch.requests).toHaveLength(1);
 });
+
+test("a caller's clientToken is sent as the X-Client-Token, so a resend of a lost call is deduplicated", async () => {
+  const fetch = scriptedFetch([ok({ task_id: "a" }, 201)]);
+  await testClient({ fetch }).servers.start("vm-1", { clientToken: "token-from-caller" });
+  expect(fetch.requests[0]?.headers.get("x-client-token")).toBe("token-from-caller");
+});

@@ -29,8 +29,11 @@ afterAll(async () => {
 });
 
 /** A simulator with a published proxy image in both pools. */
-async function withProxyImage(options: Parameters<typeof simulated>[0] = {}) {
-  const env = simulated(options);
+async function withProxyImage(
+  options: Parameters<typeof simulated>[0] = {},
+  intercept?: Parameters<typeof simulated>[1],
+) {
+  const env = simulated(options, intercept);
   const [poolA, poolB] = env.sim.poolIds as [string, string];
   const image = await importProxyImage(env.scp, { file: vma, imageName: "proxy-v1", azIds: [poolA, poolB] }, FAST);
   return { ...env, poolA, poolB, imageId: image.imageId };
@@ -117,6 +120,56 @@ test("a VM create whose answer is lost (apply-then-drop) still ends with exactly
   expect(new Set(proxies.map((p) => p.name)).size).toBe(3);
   expect(proxies.every((p) => p.ready)).toBe(true);
   expect(result.created).toHaveLength(3);
+});
+
+test("a lost create answer while SCP is slow to list the VM still creates exactly one (one idempotency token)", async () => {
+  let hidden = 6;
+  // SCP lists the new VM only a moment later: the first lookups by name come back empty.
+  const lagging = (request: Request) => {
+    const url = new URL(request.url);
+    if (
+      request.method === "GET" &&
+      url.pathname === "/janus/20240725/servers" &&
+      url.searchParams.has("query_name") &&
+      hidden > 0
+    ) {
+      hidden--;
+      return Response.json({
+        errcode: "",
+        message: "",
+        data: { data: [], page_num: 0, page_size: 100, total_size: 0, next_page_num: "" },
+      });
+    }
+    return undefined;
+  };
+  const { scp, sim, poolA, imageId, calls } = await withProxyImage({}, lagging);
+  sim.faults.add({ kind: "apply-then-drop", match: "POST /janus/20220725/servers", count: 1 });
+  const result = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), FAST);
+  const creates = calls.filter((c) => c.method === "POST" && c.path === "/janus/20220725/servers");
+  expect(creates.length).toBeGreaterThan(1);
+  expect(sim.state().servers.filter((s) => s.name.startsWith("acme-") && !s.recycled)).toHaveLength(1);
+  expect(result.created).toHaveLength(1);
+  expect(result.proxies.map((p) => p.ready)).toEqual([true]);
+});
+
+test("an abort while a create is in flight still tracks that VM and removes it", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stop now");
+  const abortOnCreate = (request: Request) => {
+    if (request.method === "POST" && new URL(request.url).pathname === "/janus/20220725/servers") {
+      controller.abort(reason);
+    }
+    return undefined;
+  };
+  const { scp, poolA, imageId } = await withProxyImage({}, abortOnCreate);
+  const error = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), {
+    ...FAST,
+    signal: controller.signal,
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.cause).toBe(reason);
+  expect(error.leftovers).toEqual([expect.objectContaining({ kind: "server", state: "removed" })]);
+  expect(await fleetServers(scp)).toEqual([]);
 });
 
 test("an init script that fails removes what the run created and says so", async () => {
@@ -277,6 +330,17 @@ test("an image change replaces proxies rolling, never below count - maxUnavailab
   ]);
 });
 
+test("a failed replacement says which existing proxy it deleted before failing", async () => {
+  const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
+  const first = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), FAST);
+  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  sim.faults.add({ kind: "task-failure", match: "POST /janus/20180725/servers/*/start", reason: "host down" });
+  const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 1 }), FAST).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.changes).toEqual([`deleted proxy ${first.proxies[0]?.name} (${first.created[0]})`]);
+  expect(error.message).toContain("before failing it deleted proxy");
+});
+
 test("with maxUnavailable 0 successors are ready before their predecessors go", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
@@ -328,4 +392,24 @@ test("destroy removes only the fleet's marked VMs; dryRun only lists them", asyn
   expect(done.removed).toHaveLength(2);
   expect(await fleetServers(scp)).toEqual([]);
   expect(await findBackupProxies(scp, { fleetId: "other" })).toHaveLength(1);
+});
+
+test("bad workflow options are refused before any request", async () => {
+  const { scp, poolA, imageId, calls } = await withProxyImage();
+  const before = calls.length;
+  const input = fleet(imageId, { [poolA]: 1 });
+  for (const options of [
+    { prune: "false" },
+    { concurrency: Number.NaN },
+    { pollIntervalMs: 0 },
+    { maxUnavailable: -1 },
+  ]) {
+    await expect(deployBackupProxyFleet(scp, input, options as never)).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  for (const options of [{ dryRun: "yes" }, { concurrency: Number.NaN }, { timeoutMs: 0 }]) {
+    await expect(destroyBackupProxyFleet(scp, { fleetId: "acme" }, options as never)).rejects.toBeInstanceOf(
+      ScpValidationError,
+    );
+  }
+  expect(calls.length).toBe(before);
 });

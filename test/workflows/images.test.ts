@@ -56,6 +56,59 @@ test("export refuses a running VM unless stopSource, and then restarts it", asyn
   expect((await scp.servers.find(sim.goldenServerId))?.power_state).toBe("on");
 });
 
+test("export re-run reuses the image it made from the same VM", async () => {
+  const { scp, sim, calls } = simulated({ vmaSizeBytes: 100_000 });
+  const first = await exportProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(dir, "r1.vma") },
+    FAST,
+  );
+  const makes = () => calls.filter((c) => c.method === "POST" && c.path === "/janus/20180725/images/action").length;
+  const again = await exportProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(dir, "r2.vma") },
+    FAST,
+  );
+  expect(again.sourceImageId).toBe(first.sourceImageId);
+  expect(again.sha256).toBe(first.sha256);
+  expect(makes()).toBe(1);
+});
+
+test("export never touches an image of that name it did not make; it refuses before any change", async () => {
+  const { scp, sim, mutations } = simulated();
+  const foreign = sim.state().images.find((i) => i.image_type === "public");
+  const error = await exportProxyImage(scp, {
+    serverId: sim.goldenServerId,
+    imageName: foreign?.name as string,
+    file: join(dir, "f.vma"),
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpPreflightError);
+  expect(error.message).toContain("not made by this workflow from this VM");
+  expect(mutations()).toEqual([]);
+  expect(sim.state().images.find((i) => i.id === foreign?.id)).toMatchObject({ status: foreign?.status });
+});
+
+test("an abort right after the golden VM's stop was sent still starts it again", async () => {
+  const controller = new AbortController();
+  const reason = new Error("abort");
+  const abortOnStop = (request: Request) => {
+    if (request.method === "POST" && new URL(request.url).pathname.endsWith("/stop")) {
+      setTimeout(() => controller.abort(reason), 0);
+    }
+    return undefined;
+  };
+  const { scp, sim } = simulated({}, abortOnStop);
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  const error = await exportProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "g", file: join(dir, "ab.vma") },
+    { ...FAST, stopSource: true, signal: controller.signal },
+  ).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.cause).toBe(reason);
+  expect((await scp.servers.find(sim.goldenServerId))?.power_state).toBe("on");
+});
+
 test("export needs SCP 6.11.3", async () => {
   const { scp, sim, mutations } = simulated({ scpVersion: "6.10.0" });
   const error = await exportProxyImage(scp, {
@@ -122,6 +175,24 @@ test("an import after a crash removes the half-made image and redoes it, leaving
   const redone = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: pools }, FAST);
   const named = sim.state().images.filter((i) => i.name === "proxy-v1");
   expect(named.map((i) => [i.id, i.status])).toEqual([[redone.imageId, "active"]]);
+});
+
+test("a half-made image of that name that this workflow did not make is refused, not deleted", async () => {
+  const { scp, sim, mutations } = simulated();
+  const file = await vmaFile("other-tool.vma");
+  const pools = sim.poolIds.slice(0, 1);
+  const other = await scp.images.create({
+    name: "proxy-v1",
+    azs: pools,
+    disk_format: "aCloud",
+    image_type: "private",
+    owner_id: sim.adminProjectId,
+  });
+  const before = mutations().length;
+  const error = await importProxyImage(scp, { file, imageName: "proxy-v1", azIds: pools }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpPreflightError);
+  expect(mutations().length).toBe(before);
+  expect(sim.state().images.find((i) => i.id === other.imageId)).toBeTruthy();
 });
 
 test("an image of the same name owned by someone else is refused, not replaced", async () => {
