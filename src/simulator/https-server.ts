@@ -1,11 +1,9 @@
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { generateSelfSignedCertificate } from "./certificate.js";
-import type { FaultControl } from "./fault-types.js";
 import { nodeListener } from "./node-adapter.js";
-import type { ScpSimulatorOptions, SimulatorCredentials } from "./options.js";
+import type { ScpSimulatorOptions } from "./options.js";
 import { createScpSimulator, type ScpSimulator } from "./simulator.js";
-import type { SimulatorState } from "./snapshot.js";
 
 /** Options of {@link startScpSimulator}: the simulator's options plus where to listen. */
 export interface StartScpSimulatorOptions extends ScpSimulatorOptions {
@@ -17,32 +15,14 @@ export interface StartScpSimulatorOptions extends ScpSimulatorOptions {
   readonly tls?: true;
 }
 
-/** A running HTTPS simulator. */
-export interface ScpSimulatorServer {
+/** A running HTTPS simulator: the in-process simulator's facts and controls, plus its address and CA. */
+export interface ScpSimulatorServer extends ScpSimulator {
   /** Base URL, such as `https://127.0.0.1:54321`. */
   readonly url: string;
   /** The self-signed certificate (PEM) to trust as the CA. */
   readonly ca: string;
-  /** The administrator's credentials for both auth schemes. */
-  readonly credentials: SimulatorCredentials;
-  /** A tenant user's credentials. */
-  readonly tenantCredentials: SimulatorCredentials;
-  /** The administrator's project. */
-  readonly adminProjectId: string;
-  /** The tenant's project. */
-  readonly tenantProjectId: string;
-  /** Resource pool (az) ids. */
-  readonly poolIds: readonly string[];
-  /** The golden proxy VM. */
-  readonly goldenServerId: string;
-  /** The configured SCP release. */
-  readonly version: string;
   /** The in-process simulator behind the server. */
   readonly simulator: ScpSimulator;
-  /** A snapshot of the state. */
-  state(): SimulatorState;
-  /** Fault rules and the platform version, changeable at run time. */
-  readonly faults: FaultControl;
   /** Stops listening, drops open connections and releases the simulator. */
   close(): Promise<void>;
 }
@@ -64,18 +44,10 @@ export async function startScpSimulator(options: StartScpSimulatorOptions = {}):
   const address = server.address() as AddressInfo;
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return {
+    ...simulator,
     url: `https://${urlHost}:${address.port}`,
     ca: cert,
-    credentials: simulator.credentials,
-    tenantCredentials: simulator.tenantCredentials,
-    adminProjectId: simulator.adminProjectId,
-    tenantProjectId: simulator.tenantProjectId,
-    poolIds: simulator.poolIds,
-    goldenServerId: simulator.goldenServerId,
-    version: simulator.version,
     simulator,
-    state: simulator.state,
-    faults: simulator.faults,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,46 +3,8 @@ import type { Caller, SimServer } from "./model.js";
 import { SimHttpError } from "./responses.js";
 import type { World } from "./world.js";
 
-/** A VM as the list shows it (with power state and numeric id). */
-export function serverItem(world: World, server: SimServer, nowMs: number): Server {
-  const { inventory } = world;
-  const running = server.runningSinceMs !== undefined;
-  return {
-    id: server.id,
-    vm_id: server.vm_id,
-    name: server.name,
-    description: server.description,
-    status: server.status,
-    power_state: running ? "on" : "off",
-    is_stopped: running ? 0 : 1,
-    az_id: server.az_id,
-    az_name: inventory.azs.find((az) => az.id === server.az_id)?.name ?? "",
-    host_id: server.host_id,
-    host_name: inventory.hosts.find((h) => h.id === server.host_id)?.name ?? "",
-    project_id: server.project_id,
-    project_name: projectName(world, server.project_id),
-    user_id: server.user_id,
-    cores: server.cores,
-    sockets: server.sockets,
-    memory_mb: server.memory_mb,
-    os_type: server.os_type,
-    os_name: server.os_name,
-    os_installed: server.os_installed,
-    vtool_installed: server.vtool_installed,
-    image_id: server.image_id,
-    image_name: world.images.get(server.image_id)?.name ?? "",
-    storage_id: server.storage_id,
-    storage_tag_id: server.storage_tag_id,
-    created_at: server.created_at,
-    uptime: running ? Math.max(0, Math.floor((nowMs - (server.runningSinceMs ?? nowMs)) / 1000)) : 0,
-    disks: server.disks.map((d) => ({ ...d })),
-    networks: server.networks.map((n) => ({ ...n })),
-    ips: server.networks.map((n) => n.ip_address ?? "").filter((ip) => ip !== ""),
-  };
-}
-
-/** A VM's configuration (no power state, no numeric id: the real detail lacks both). */
-export function serverConfig(world: World, server: SimServer): ServerConfig {
+/** The fields the list item and the configuration share. */
+function commonFields(world: World, server: SimServer) {
   return {
     id: server.id,
     name: server.name,
@@ -65,7 +27,29 @@ export function serverConfig(world: World, server: SimServer): ServerConfig {
     storage_tag_id: server.storage_tag_id,
     created_at: server.created_at,
     disks: server.disks.map((d) => ({ ...d })),
+  } satisfies ServerConfig;
+}
+
+/** A VM as the list shows it (with power state and numeric id). */
+export function serverItem(world: World, server: SimServer, nowMs: number): Server {
+  const running = server.runningSinceMs !== undefined;
+  return {
+    ...commonFields(world, server),
+    vm_id: server.vm_id,
+    power_state: running ? "on" : "off",
+    is_stopped: running ? 0 : 1,
+    host_id: server.host_id,
+    host_name: world.inventory.hosts.find((h) => h.id === server.host_id)?.name ?? "",
+    storage_id: server.storage_id,
+    uptime: running ? Math.max(0, Math.floor((nowMs - (server.runningSinceMs ?? nowMs)) / 1000)) : 0,
+    networks: server.networks.map((n) => ({ ...n })),
+    ips: server.networks.map((n) => n.ip_address ?? "").filter((ip) => ip !== ""),
   };
+}
+
+/** A VM's configuration (no power state, no numeric id: the real detail lacks both). */
+export function serverConfig(world: World, server: SimServer): ServerConfig {
+  return commonFields(world, server);
 }
 
 /** True when the caller may see the VM: admins see all, tenants their project's. */
