@@ -66,15 +66,10 @@ export async function deployBackupProxyFleet(
     size,
   });
   plan.warnings.push(...warnings);
+  const adopted = plan.pools.flatMap((p) => p.keep.map((k) => k.serverId));
   if (options.dryRun || plan.unchanged) {
     const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
-    return {
-      plan,
-      proxies,
-      created: [],
-      adopted: plan.pools.flatMap((p) => p.keep.map((k) => k.serverId)),
-      removed: [],
-    };
+    return { plan, proxies, created: [], adopted, removed: [] };
   }
   const ctx: FleetContext = {
     scp,
@@ -90,7 +85,6 @@ export async function deployBackupProxyFleet(
     throw await ctx.created.fail(WORKFLOW, error, options.cleanupOnError ?? true);
   }
   const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
-  const adopted = plan.pools.flatMap((p) => p.keep.map((k) => k.serverId));
   return { plan, proxies, created: ctx.created.ids("server"), adopted, removed };
 }
 

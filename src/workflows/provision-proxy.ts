@@ -162,6 +162,13 @@ export async function convergeProxy(ctx: FleetContext, azId: string, serverId: s
   const { scp, options } = ctx;
   const proxy = { name, azId };
   const req = requestOptions(options);
+  // A proxy an interrupted run left half-created can be edited only once its creation is done.
+  const settled = (s: Server | undefined) => s === undefined || s.status !== "creating";
+  await pollUntil(
+    () => scp.servers.find(serverId, req),
+    { done: settled, resource: `proxy ${name}`, expected: "created", describe: (s) => s?.status ?? "gone" },
+    options,
+  );
   await step(ctx, proxy, "mark", () => markAsBackupProxyUnchecked(scp, serverId, options));
   await step(ctx, proxy, "power-on", async () => {
     const isOn = async () => (await scp.servers.find(serverId, req))?.power_state === "on";

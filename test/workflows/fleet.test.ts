@@ -413,3 +413,23 @@ test("bad workflow options are refused before any request", async () => {
   }
   expect(calls.length).toBe(before);
 });
+
+test("a re-run after a crash adopts the half-created proxy instead of creating another", async () => {
+  const { scp, sim, poolA, imageId } = await withProxyImage();
+  sim.faults.add({ kind: "slow-task", match: "POST /janus/20220725/servers", extraMs: 300, count: 1 });
+  const controller = new AbortController();
+  const crashed = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), {
+    ...FAST,
+    cleanupOnError: false,
+    signal: controller.signal,
+    onProgress: (e) =>
+      e.step === "create" && e.phase === "start" && setTimeout(() => controller.abort(new Error("killed")), 20),
+  }).catch((e) => e);
+  expect(crashed).toBeInstanceOf(ScpWorkflowError);
+  const [half] = await fleetServers(scp);
+  expect(half?.status).toBe("creating");
+  const rerun = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), FAST);
+  expect(rerun.created).toEqual([]);
+  expect(rerun.adopted).toEqual([half?.serverId]);
+  expect(rerun.proxies.map((p) => [p.serverId, p.ready])).toEqual([[half?.serverId, true]]);
+});
