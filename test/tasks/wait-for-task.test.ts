@@ -123,3 +123,36 @@ test("a zero poll interval (a busy loop) is refused before polling", async () =>
     "invalid wait options: pollIntervalMs",
   );
 });
+
+test("tasks.listAll walks the task list with its filters", async () => {
+  const all = Array.from({ length: 130 }, (_, i) => ({
+    id: `t-${i}`,
+    status: i % 2 ? "finish" : "doing",
+    object_id: "vm-1",
+  }));
+  const seen: URLSearchParams[] = [];
+  server.use(
+    http.get(`${BASE}/janus/20180725/tasks`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      seen.push(query);
+      const pageNum = Number(query.get("page_num"));
+      const items = all.slice(pageNum * 100, pageNum * 100 + 100);
+      return v1({
+        data: items,
+        page_num: pageNum,
+        page_size: 100,
+        total_size: all.length,
+        next_page_num: pageNum === 0 ? "1" : "",
+      });
+    }),
+  );
+  const tasks: string[] = [];
+  for await (const task of testClient().tasks.listAll({ object_id: "vm-1", status: "doing" })) {
+    tasks.push(task.id);
+  }
+  expect(tasks).toHaveLength(130);
+  expect(seen.map((q) => [q.get("page_num"), q.get("object_id"), q.get("status")])).toEqual([
+    ["0", "vm-1", "doing"],
+    ["1", "vm-1", "doing"],
+  ]);
+});
