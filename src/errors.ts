@@ -302,8 +302,11 @@ export interface ScpLeftover {
   readonly kind: "server" | "image" | "file";
   /** Its id (or path, for files). */
   readonly id: string;
-  /** `removed` when cleanup deleted it; `remains` when it is still there. */
-  readonly state: "removed" | "remains";
+  /**
+   * `removed` when cleanup deleted it; `remains` when it is still there; `kept` when it stays on purpose (a
+   * successor that already replaced a deleted proxy: removing it would shrink the pool).
+   */
+  readonly state: "removed" | "remains" | "kept";
 }
 
 /** A workflow step failed; says what the workflow did and what it left behind. */

@@ -54,6 +54,14 @@ export class CreatedResources {
     }
   }
 
+  /** Marks a created resource as kept on failure: cleanup leaves it, and the error lists it as `kept`. */
+  keep(id: string): void {
+    const item = this.#items.find((i) => i.id === id);
+    if (item) {
+      item.state = "kept";
+    }
+  }
+
   /** Ids of the resources still tracked. */
   ids(kind?: ScpLeftover["kind"]): string[] {
     return this.#items.filter((i) => kind === undefined || i.kind === kind).map((i) => i.id);
@@ -61,7 +69,7 @@ export class CreatedResources {
 
   /** Removes everything tracked, newest first, one at a time; a removal that fails leaves its resource listed as remaining. */
   async cleanup(): Promise<void> {
-    for (const item of [...this.#items].reverse()) {
+    for (const item of [...this.#items].reverse().filter((i) => i.state !== "kept")) {
       try {
         await item.remove();
         item.state = "removed";

@@ -71,12 +71,16 @@ export async function deployBackupProxyFleet(
     const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
     return { plan, proxies, created: [], adopted, removed: [] };
   }
+  // The first failure anywhere halts the rest of the run, so no pool keeps changing after it.
+  const halt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
   const ctx: FleetContext = {
     scp,
     input: parsed,
     size,
-    options,
+    options: { ...options, signal },
     created: new CreatedResources(),
+    halt,
   };
   const removed: string[] = [];
   try {
@@ -84,46 +88,58 @@ export async function deployBackupProxyFleet(
   } catch (error) {
     throw await ctx.created.fail(WORKFLOW, error, options.cleanupOnError ?? true);
   }
-  const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId }, req);
+  // The work is done: an abort arriving now is too late to change anything, so the final read ignores it.
+  const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId });
   return { plan, proxies, created: ctx.created.ids("server"), adopted, removed };
 }
 
 async function execute(ctx: FleetContext, plan: FleetPlan, removed: string[]): Promise<void> {
-  const { options } = ctx;
+  const { options, halt } = ctx;
   const concurrency = options.concurrency ?? 4;
+  const each = <T>(items: readonly T[], work: (item: T) => Promise<unknown>) =>
+    forEachLimit(items, concurrency, async (item) => void (await work(item)), options.signal, halt);
   // 1. Bring every pool to its count on the new image: repair what is kept, create what is missing.
-  const jobs = plan.pools.flatMap((pool) => [
-    ...pool.keep.filter((k) => k.needs.length > 0).map((k) => () => convergeProxy(ctx, pool.azId, k.serverId, k.name)),
-    ...pool.create.map((c) => () => provision(ctx, pool.azId, c.name)),
-  ]);
-  await forEachLimit(jobs, concurrency, (job) => job(), options.signal);
-  // 2. Replace proxies on another image, pool by pool, a few at a time.
-  const rolling = plan.pools.filter((p) => p.replace.length > 0);
-  await forEachLimit(rolling, concurrency, (pool) => replaceRolling(ctx, pool, removed), options.signal);
+  await each(
+    plan.pools.flatMap((pool) => [
+      ...pool.keep
+        .filter((k) => k.needs.length > 0)
+        .map((k) => () => convergeProxy(ctx, pool.azId, k.serverId, k.name)),
+      ...pool.create.map((c) => () => provision(ctx, pool.azId, c.name)),
+    ]),
+    (job) => job(),
+  );
+  // 2. Replace proxies on another image, pool by pool, a few at a time; then retire outdated proxies that
+  //    current ones already stand in for (an earlier run stopped between a successor and its predecessor's delete).
+  await each(
+    plan.pools.filter((p) => p.replace.length > 0),
+    (pool) => replaceRolling(ctx, pool, removed),
+  );
+  await each(
+    plan.pools.flatMap((p) => p.retire.map((proxy) => ({ pool: p, proxy }))),
+    ({ pool, proxy }) => remove(ctx, pool.azId, proxy, removed),
+  );
   // 3. Only then remove the surplus, and only when asked.
   if (plan.prune) {
-    const surplus = plan.pools.flatMap((p) => p.surplus.map((s) => ({ pool: p, proxy: s })));
-    await forEachLimit(
-      surplus,
-      concurrency,
-      ({ pool, proxy }) => remove(ctx, pool.azId, proxy.serverId, proxy.name, removed),
-      options.signal,
+    await each(
+      plan.pools.flatMap((p) => p.surplus.map((proxy) => ({ pool: p, proxy }))),
+      ({ pool, proxy }) => remove(ctx, pool.azId, proxy, removed),
     );
   }
 }
 
-async function provision(ctx: FleetContext, azId: string, name: string): Promise<void> {
+async function provision(ctx: FleetContext, azId: string, name: string): Promise<string> {
   const serverId = await createProxy(ctx, azId, name);
   await convergeProxy(ctx, azId, serverId, name);
+  return serverId;
 }
 
 async function remove(
   ctx: FleetContext,
   azId: string,
-  serverId: string,
-  name: string,
+  proxy: { serverId: string; name: string },
   removed: string[],
 ): Promise<void> {
+  const { serverId, name } = proxy;
   ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "start" });
   await inStep(`delete ${name}`, () => deleteServerAndWait(ctx.scp, serverId, ctx.options));
   removed.push(serverId);
@@ -135,22 +151,26 @@ async function remove(
 /**
  * Replaces a pool's outdated proxies in batches of `maxUnavailable`, deleting each batch before creating its
  * successors in the same slots, so the pool never has fewer than `count - maxUnavailable` ready proxies. With
- * `maxUnavailable` 0 each successor (planned in a spare slot) is ready before its predecessor goes.
+ * `maxUnavailable` 0 each successor (planned in a spare slot) is ready before its predecessor goes. A successor
+ * whose predecessor is gone is kept even if the run fails later: removing it would shrink the pool.
  */
 async function replaceRolling(ctx: FleetContext, pool: PoolPlan, removed: string[]): Promise<void> {
   const batch = ctx.options.maxUnavailable ?? 1;
-  const all = (items: PoolPlan["replace"], work: (r: PoolPlan["replace"][number]) => Promise<void>) =>
-    forEachLimit(items, items.length, work, ctx.options.signal);
+  const all = <T>(items: readonly T[], work: (item: T) => Promise<unknown>) =>
+    forEachLimit(items, items.length, async (item) => void (await work(item)), ctx.options.signal, ctx.halt);
   if (batch === 0) {
     for (const r of pool.replace) {
-      await provision(ctx, pool.azId, r.name);
-      await remove(ctx, pool.azId, r.existing.serverId, r.existing.name, removed);
+      ctx.options.signal?.throwIfAborted();
+      const successor = await provision(ctx, pool.azId, r.name);
+      await remove(ctx, pool.azId, r.existing, removed);
+      ctx.created.keep(successor);
     }
     return;
   }
   for (let at = 0; at < pool.replace.length; at += batch) {
+    ctx.options.signal?.throwIfAborted();
     const group = pool.replace.slice(at, at + batch);
-    await all(group, (r) => remove(ctx, pool.azId, r.existing.serverId, r.existing.name, removed));
-    await all(group, (r) => provision(ctx, pool.azId, r.name));
+    await all(group, (r) => remove(ctx, pool.azId, r.existing, removed));
+    await all(group, async (r) => ctx.created.keep(await provision(ctx, pool.azId, r.name)));
   }
 }

@@ -59,7 +59,8 @@ const ExportInput = z.strictObject({
   osType: z.string().min(1).optional(),
 });
 
-const ExportOptions = StepOptionsSchema.extend({
+/** @internal */
+export const ExportOptionsSchema = StepOptionsSchema.extend({
   stopSource: z.boolean().optional(),
   onProgress: z.function().optional(),
   cleanupOnError: z.boolean().optional(),
@@ -91,7 +92,7 @@ export async function exportProxyImage(
   options: ExportProxyImageOptions = {},
 ): Promise<ExportProxyImageResult> {
   const i = parseInput(ExportInput, input, "exportProxyImage input");
-  parseInput(ExportOptions, options, "exportProxyImage options");
+  parseInput(ExportOptionsSchema, options, "exportProxyImage options");
   const req = requestOptions(options);
   await scp.system.requireVersion(IMAGE_EXPORT_MIN_VERSION, "image export and download", req);
   const [config, listed, named] = await Promise.all([

@@ -28,8 +28,10 @@ export interface PoolPlan {
   create: { name: string; slot: number }[];
   /** Proxies on another image and their successors' names (the same slot, or a spare one with maxUnavailable 0). */
   replace: { existing: PlannedProxy; name: string; slot: number }[];
-  /** Proxies beyond the count: removed with `prune`, otherwise kept and reported. */
+  /** Proxies on the right image beyond the count: removed with `prune`, otherwise kept and reported. */
   surplus: PlannedProxy[];
+  /** Proxies on another image that current ones already stand in for: deleted once those are verified. */
+  retire: PlannedProxy[];
 }
 
 /** What a fleet deployment will do (or, with `dryRun`, would do). */
@@ -43,7 +45,15 @@ export interface FleetPlan {
   /** Whether surplus proxies will be removed. */
   prune: boolean;
   /** Totals. */
-  summary: { keep: number; repair: number; create: number; replace: number; remove: number; surplus: number };
+  summary: {
+    keep: number;
+    repair: number;
+    create: number;
+    replace: number;
+    retire: number;
+    remove: number;
+    surplus: number;
+  };
   /** True when nothing would change. */
   unchanged: boolean;
   /** Things worth knowing that do not stop the deployment. */
@@ -121,7 +131,7 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
   const outdated = mine.filter((p) => p.imageId !== imageId);
   const keep = current.slice(0, count);
   const missing = count - keep.length;
-  // An outdated proxy with a slot is replaced in that slot; a renamed one is surplus.
+  // An outdated proxy with a slot is replaced in that slot; a renamed one is retired.
   // Broken ones go first: replacing a ready proxy first would leave fewer ready than the rolling limit allows.
   const replaceable = outdated
     .filter((p) => p.slot !== undefined)
@@ -135,8 +145,11 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
     const slot = freeSlot();
     return { name: proxyName(fleetId, azId, slot), slot };
   });
-  const surplus = [...current.slice(count), ...outdated.filter((p) => !replaceable.includes(p))];
-  return { azId, count, keep, create, replace, surplus };
+  // Once the count is met on the new image, outdated proxies are retired: the end of a replacement. A pool
+  // asked to have none is being scaled down, which only `prune` does.
+  const rest = outdated.filter((p) => !replaceable.includes(p));
+  const retire = count > 0 ? rest : [];
+  return { azId, count, keep, create, replace, surplus: [...current.slice(count), ...(count > 0 ? [] : rest)], retire };
 }
 
 /**
@@ -170,6 +183,7 @@ export function planFleet(
     repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
     create: sum((p) => p.create.length),
     replace: sum((p) => p.replace.length),
+    retire: sum((p) => p.retire.length),
     remove: prune ? sum((p) => p.surplus.length) : 0,
     surplus: sum((p) => p.surplus.length),
   };
@@ -179,7 +193,7 @@ export function planFleet(
   if (!prune && summary.surplus > 0) {
     warnings.push(`${summary.surplus} surplus proxies kept; pass prune to remove them`);
   }
-  const unchanged = summary.repair + summary.create + summary.replace + summary.remove === 0;
+  const unchanged = summary.repair + summary.create + summary.replace + summary.retire + summary.remove === 0;
   const capacity = {
     cpus: size.cores * size.sockets,
     memoryMb: size.memoryMb,

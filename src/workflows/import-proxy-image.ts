@@ -8,7 +8,7 @@ import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, inStep } from "./created-resources.js";
 import { availableIn, proxyImageChecks } from "./fleet-preflight.js";
-import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
+import { lookFor, requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
 /** What to import. */
 export interface ImportProxyImageInput {
@@ -96,7 +96,11 @@ function judge(
   if (image.status !== "active" || !sizeMatches(image, known.sizeBytes)) {
     return "conflict"; // Deactivated, or complete with other content: in use, perhaps.
   }
-  return known.azIds.every((az) => availableIn(image, az)) ? "reuse" : "extend";
+  if (known.azIds.every((az) => availableIn(image, az))) {
+    return "reuse";
+  }
+  // Only our own image is ours to spread to more pools; another tool's is left as it is.
+  return mine ? "extend" : "conflict";
 }
 
 function refuse(subject: string, path: string, message: string): never {
@@ -106,8 +110,8 @@ function refuse(subject: string, path: string, message: string): never {
 /**
  * Uploads a VMA file as a **private** image owned by the **administrator's** tenant, distributes it to every
  * pool, then reads it back to verify private, owner, active, pools and size. Re-running is safe: a complete image
- * of the same name is reused (and extended to missing pools), a half-made one of ours is deleted and redone, and
- * anybody else's, or a complete one with other content, is refused.
+ * of the same name is reused (one this workflow made is extended to missing pools), a half-made one this
+ * workflow made is deleted and redone, and anybody else's, or one with other content, is refused.
  * @throws {@link ScpValidationError} for bad input or a non-administrator `ownerId`, and {@link ScpPreflightError}
  * for a name conflict, both before any change; {@link ScpWorkflowError} when a step fails (after cleanup).
  */
@@ -167,7 +171,7 @@ export async function importProxyImage(
         );
         await inStep("verify", () => verify(scp, usable.image.id, ownerId, i.azIds, sizeBytes, options));
       }
-      return result(usable.image.id, true);
+      return { ...result(usable.image.id, true), ownerId: usable.image.owner_id ?? ownerId };
     }
     for (const { image } of verdicts) {
       await inStep("remove half-made image", () => scp.images.delete(image.id, req));
@@ -217,9 +221,9 @@ async function createImage(
   try {
     ref = await scp.images.create(request);
   } catch (error) {
-    const found = isOutcomeUnknown(error)
-      ? (await scp.images.findByName(i.imageName)).find((image) => image.description === description)
-      : undefined;
+    const mineByName = async () =>
+      (await scp.images.findByName(i.imageName)).find((image) => image.description === description);
+    const found = isOutcomeUnknown(error) ? await lookFor(mineByName, options.pollIntervalMs) : undefined;
     if (!found) {
       throw error;
     }

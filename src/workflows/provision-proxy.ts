@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
-import { sleep } from "../sleep.js";
 import type { CreateServerRequest, Server } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
 import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
 import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
-import { applyOnce, deleteServerAndWait, pollUntil, requestOptions, waitOptions } from "./step-helpers.js";
+import { applyOnce, deleteServerAndWait, lookFor, pollUntil, requestOptions, waitOptions } from "./step-helpers.js";
 
 /** Everything a fleet run's proxy steps share. @internal */
 export interface FleetContext {
@@ -16,6 +15,8 @@ export interface FleetContext {
   size: ReturnType<typeof proxySize>;
   options: DeployFleetOptions;
   created: CreatedResources;
+  /** Aborted on the run's first failure, to stop work still running elsewhere. */
+  halt: AbortController;
 }
 
 async function step<T>(
@@ -31,8 +32,13 @@ async function step<T>(
 }
 
 /** Finds this fleet's VM of that name in the pool, if SCP has one (after a lost create answer, say). */
-async function findMine(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
-  for await (const server of ctx.scp.servers.listAll({ az_id: azId, query_name: name }, requestOptions(ctx.options))) {
+async function findMine(
+  ctx: FleetContext,
+  azId: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Server | undefined> {
+  for await (const server of ctx.scp.servers.listAll({ az_id: azId, query_name: name }, signal ? { signal } : {})) {
     if (server.name === name && parseMarker(server.description)?.fleetId === ctx.input.fleetId) {
       return server;
     }
@@ -66,23 +72,10 @@ function createRequest(ctx: FleetContext, azId: string, name: string): CreateSer
 
 /** How often a create whose answer was lost is sent again (with the same idempotency token). */
 const CREATE_ATTEMPTS = 3;
-/** How many times to look for a VM whose create answer was lost before sending the create again. */
-const LOOKUPS = 5;
 
-/**
- * Looks for this fleet's VM of that name a few times with growing pauses (about 4 s with the default 500 ms
- * interval): SCP may list a new VM a moment after creating it.
- */
-async function lookAround(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
-  let pause = ctx.options.pollIntervalMs ?? 500;
-  for (let look = 1; ; look++) {
-    const found = await findMine(ctx, azId, name);
-    if (found || look >= LOOKUPS) {
-      return found;
-    }
-    await sleep(pause);
-    pause *= 1.5;
-  }
+/** Looks a few times for this fleet's VM of that name, without the caller's signal (see `lookFor`). */
+function lookAround(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
+  return lookFor(() => findMine(ctx, azId, name), ctx.options.pollIntervalMs);
 }
 
 /**
@@ -135,7 +128,16 @@ export async function createProxy(ctx: FleetContext, azId: string, name: string)
         await deleteServerAndWait(scp, late.id, {});
       }
     });
-    const { serverId, taskId } = await sendCreate(ctx, azId, name);
+    let sent: { serverId: string; taskId?: string };
+    try {
+      sent = await sendCreate(ctx, azId, name);
+    } catch (error) {
+      if (!isOutcomeUnknown(error) && !(error instanceof ScpStateError)) {
+        ctx.created.forget(byName); // Refused outright: there is no VM to look for.
+      }
+      throw error;
+    }
+    const { serverId, taskId } = sent;
     ctx.created.forget(byName);
     ctx.created.add("server", serverId, () => deleteServerAndWait(scp, serverId, {}));
     options.signal?.throwIfAborted();
@@ -144,7 +146,7 @@ export async function createProxy(ctx: FleetContext, azId: string, name: string)
     } else {
       const done = (s: Server | undefined) => s !== undefined && s.status !== "creating";
       await pollUntil(
-        () => findMine(ctx, azId, name),
+        () => findMine(ctx, azId, name, options.signal),
         { done, resource: `proxy ${name}`, expected: "created", describe: (s) => s?.status ?? "not listed" },
         options,
       );

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
+import { ScpPreflightError, ScpWorkflowError } from "../errors.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
-import { type ExportProxyImageOptions, exportProxyImage } from "./export-proxy-image.js";
+import { ExportOptionsSchema, type ExportProxyImageOptions, exportProxyImage } from "./export-proxy-image.js";
 import { proxyImageChecks } from "./fleet-preflight.js";
 import { importProxyImage } from "./import-proxy-image.js";
 import { requestOptions } from "./step-helpers.js";
@@ -76,12 +77,12 @@ export async function publishProxyImage(
   options: ExportProxyImageOptions = {},
 ): Promise<PublishProxyImageResult> {
   const i = parseInput(PublishInput, input, "publishProxyImage input");
+  parseInput(ExportOptionsSchema, options, "publishProxyImage options");
   const target = i.targetClient ?? scp;
   const req = requestOptions(options);
   const adminIds = (await target.projects.administrators(req)).map((a) => a.id);
-  const published = (await target.images.findByName(i.imageName, {}, req)).find((image) =>
-    proxyImageChecks(image, image.id, adminIds, i.azIds).every((c) => c.ok),
-  );
+  const namesakes = await target.images.findByName(i.imageName, {}, req);
+  const published = namesakes.find((image) => proxyImageChecks(image, image.id, adminIds, i.azIds).every((c) => c.ok));
   if (published) {
     const base = {
       sourceImageId: undefined,
@@ -91,16 +92,30 @@ export async function publishProxyImage(
     };
     return { ...base, sizeBytes: undefined, sha256: undefined, file: undefined, reused: true };
   }
+  // Refuse a name another tenant's or a public image holds before exporting anything (the import would refuse it).
+  const foreign = namesakes.filter(
+    (image) => image.image_type !== "private" || !adminIds.includes(image.owner_id ?? ""),
+  );
+  if (foreign.length > 0) {
+    const checks = foreign.map((f) => ({
+      name: `image name ${i.imageName} is free`,
+      ok: false,
+      detail: `image ${f.id} (${f.image_type}, owner ${f.owner_id}) has it; pick another name`,
+    }));
+    throw new ScpPreflightError({ workflow: "publishProxyImage", checks });
+  }
   const file = join(
     i.workDir ?? tmpdir(),
     `${i.imageName.replace(/[^A-Za-z0-9._-]/g, "_")}-${randomUUID().slice(0, 8)}.vma`,
   );
+  let sourceImageId: string | undefined;
   try {
     const exported = await exportProxyImage(
       scp,
       { serverId: i.serverId, imageName: `${i.imageName}-src`, file, ...(i.osType ? { osType: i.osType } : {}) },
       options,
     );
+    sourceImageId = exported.sourceImageId;
     const imported = await importProxyImage(
       target,
       {
@@ -113,7 +128,7 @@ export async function publishProxyImage(
       options,
     );
     return {
-      sourceImageId: exported.sourceImageId,
+      sourceImageId,
       imageId: imported.imageId,
       azIds: imported.azIds,
       ownerId: imported.ownerId,
@@ -122,9 +137,38 @@ export async function publishProxyImage(
       file: i.keepFile ? file : undefined,
       reused: imported.reused,
     };
+  } catch (error) {
+    throw withPublishLeftovers(error, sourceImageId, file, i.keepFile === true);
   } finally {
     if (!i.keepFile) {
       await rm(file, { force: true });
     }
   }
+}
+
+/**
+ * An import that failed after the export says only what the import left; add the export's outputs: the source VMA
+ * image (kept, so a re-run reuses it) and the temporary file (removed unless `keepFile`).
+ */
+function withPublishLeftovers(
+  error: unknown,
+  sourceImageId: string | undefined,
+  file: string,
+  keepFile: boolean,
+): unknown {
+  if (sourceImageId === undefined || !(error instanceof ScpWorkflowError)) {
+    return error;
+  }
+  const leftovers = [
+    ...error.leftovers.filter((l) => !(l.kind === "file" && l.id === file)),
+    { kind: "image" as const, id: sourceImageId, state: "remains" as const },
+    { kind: "file" as const, id: file, state: keepFile ? ("remains" as const) : ("removed" as const) },
+  ];
+  return new ScpWorkflowError({
+    workflow: "publishProxyImage",
+    step: `${error.workflow}: ${error.step}`,
+    leftovers,
+    changes: error.changes,
+    cause: error.cause,
+  });
 }

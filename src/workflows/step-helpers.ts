@@ -96,6 +96,28 @@ export async function pollUntil<T>(
 }
 
 /**
+ * Reads up to `tries` times with growing pauses (about 4 s from a 500 ms start) until something is found: SCP may
+ * list a new resource a moment after creating it. Takes no signal on purpose: it settles a create whose answer
+ * was lost, and an abort must not leave what that create made untracked.
+ * @internal
+ */
+export async function lookFor<T>(
+  read: () => Promise<T | undefined>,
+  pollIntervalMs = 500,
+  tries = 5,
+): Promise<T | undefined> {
+  let pause = pollIntervalMs;
+  for (let look = 1; ; look++) {
+    const found = await read();
+    if (found !== undefined || look >= tries) {
+      return found;
+    }
+    await sleep(pause);
+    pause *= 1.5;
+  }
+}
+
+/**
  * Deletes a VM for good and waits until it is gone (by its task, or by looking when SCP sent none).
  * @internal
  */

@@ -433,3 +433,111 @@ test("a re-run after a crash adopts the half-created proxy instead of creating a
   expect(rerun.adopted).toEqual([half?.serverId]);
   expect(rerun.proxies.map((p) => [p.serverId, p.ready])).toEqual([[half?.serverId, true]]);
 });
+
+/** Ready fleet proxies per pool right now, straight from the simulator. */
+function readyIn(sim: ReturnType<typeof simulated>["sim"], azId: string): number {
+  return sim
+    .state()
+    .servers.filter(
+      (s) =>
+        s.az_id === azId &&
+        !s.recycled &&
+        s.name.startsWith("acme-") &&
+        s.power_state === "on" &&
+        s.vtool_installed === 1,
+    ).length;
+}
+
+test("a replacement that fails midway keeps the successors already in place: the pool stays at count - maxUnavailable", async () => {
+  const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
+  await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 3 }), FAST);
+  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  let armed = false;
+  const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 3 }), {
+    ...FAST,
+    onProgress: (e) => {
+      // Once the first successor is in place, the next power-on fails.
+      if (!armed && e.step === "verify" && e.phase === "done") {
+        armed = true;
+        sim.faults.add({
+          kind: "task-failure",
+          match: "POST /janus/20180725/servers/*/start",
+          count: 1,
+          reason: "host down",
+        });
+      }
+    },
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.leftovers.filter((l: { state: string }) => l.state === "kept")).toHaveLength(1);
+  expect(readyIn(sim, poolA)).toBeGreaterThanOrEqual(2);
+});
+
+test("a failure in one pool halts the replacements going on in another", async () => {
+  const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
+  await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1, [poolB]: 3 }), FAST);
+  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  sim.faults.add({
+    kind: "task-failure",
+    match: "POST /janus/20180725/servers/*/start",
+    count: 1,
+    reason: "host down",
+  });
+  const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 1, [poolB]: 3 }), FAST).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.message).toContain("host down");
+  // Pool B never drops below count - maxUnavailable, and stops replacing once the run failed.
+  expect(readyIn(sim, poolB)).toBeGreaterThanOrEqual(2);
+  expect(error.changes.length).toBeLessThan(4);
+});
+
+test("an abort during a create whose answer is lost still finds, tracks and removes that VM", async () => {
+  const controller = new AbortController();
+  const abortOnCreate = (request: Request) => {
+    if (request.method === "POST" && new URL(request.url).pathname === "/janus/20220725/servers") {
+      controller.abort(new Error("stop"));
+    }
+    return undefined;
+  };
+  const { scp, sim, poolA, imageId } = await withProxyImage({}, abortOnCreate);
+  sim.faults.add({ kind: "apply-then-drop", match: "POST /janus/20220725/servers", count: 1 });
+  const error = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), {
+    ...FAST,
+    signal: controller.signal,
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.leftovers).toEqual([expect.objectContaining({ kind: "server", state: "removed" })]);
+  expect(sim.state().servers.filter((s) => s.name.startsWith("acme-") && !s.recycled)).toEqual([]);
+});
+
+test("a re-run after a crash between a successor and its predecessor's delete converges (maxUnavailable 0)", async () => {
+  const { scp, poolA, poolB, imageId } = await withProxyImage();
+  await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
+  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const controller = new AbortController();
+  await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 2 }), {
+    ...FAST,
+    maxUnavailable: 0,
+    cleanupOnError: false,
+    signal: controller.signal,
+    onProgress: (e) => e.step === "delete" && e.phase === "start" && controller.abort(new Error("killed")),
+  }).catch(() => undefined);
+  expect(await fleetServers(scp)).toHaveLength(3);
+  const rerun = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 2 }), { ...FAST, maxUnavailable: 0 });
+  expect(rerun.plan.summary).toMatchObject({ keep: 1, replace: 1, retire: 1 });
+  expect((await fleetServers(scp)).map((p) => [p.imageId, p.ready])).toEqual([
+    [v2.imageId, true],
+    [v2.imageId, true],
+  ]);
+});
+
+test("an abort that arrives after the work is done does not turn a finished deployment into an error", async () => {
+  const { scp, poolA, imageId } = await withProxyImage();
+  const controller = new AbortController();
+  const result = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), {
+    ...FAST,
+    signal: controller.signal,
+    onProgress: (e) => e.step === "verify" && e.phase === "done" && controller.abort(new Error("late")),
+  });
+  expect(result.proxies.map((p) => p.ready)).toEqual([true]);
+});

@@ -260,3 +260,44 @@ test("publish can target another SCP", async () => {
   });
   expect(result.file && (await stat(result.file)).size).toBe(200_000);
 });
+
+test("import does not spread another tool's image to more pools; it refuses the name", async () => {
+  const { scp, sim } = simulated();
+  const [poolA, poolB] = sim.poolIds as [string, string];
+  const file = await vmaFile("ops.vma");
+  const theirs = await scp.images.create({
+    name: "golden",
+    azs: [poolA],
+    disk_format: "aCloud",
+    image_type: "private",
+    owner_id: sim.adminProjectId,
+  });
+  await scp.tasks.wait(await scp.images.upload(theirs.imageId, { file }), FAST);
+  const error = await importProxyImage(scp, { file, imageName: "golden", azIds: [poolA, poolB] }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpPreflightError);
+  expect(
+    sim
+      .state()
+      .images.find((i) => i.id === theirs.imageId)
+      ?.azs?.map((a) => a.id),
+  ).toEqual([poolA]);
+});
+
+test("a publish whose import fails reports the source image it made and its removed temporary file", async () => {
+  const { scp, sim } = simulated({ vmaSizeBytes: 100_000 });
+  sim.faults.add({ kind: "error", match: "POST /janus/20180725/images", status: 400, message: "quota exceeded" });
+  const error = await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    FAST,
+  ).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.message).toContain("quota exceeded");
+  const source = sim.state().images.find((i) => i.name === "pub-src");
+  expect(error.leftovers).toEqual(
+    expect.arrayContaining([
+      { kind: "image", id: source?.id, state: "remains" },
+      expect.objectContaining({ kind: "file", state: "removed" }),
+    ]),
+  );
+});
