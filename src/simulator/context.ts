@@ -27,7 +27,7 @@ export interface HandlerContext {
   /** For streamed bodies: checks the AK/SK signature against the body's SHA-256 once it is known. */
   readonly verifyPayload: (sha256Hex: string) => boolean;
   /** Fault changes for tasks this request starts. */
-  readonly taskFaults: TaskFaults;
+  readonly taskFaults: () => TaskFaults;
 }
 
 /** One operation's behaviour. */

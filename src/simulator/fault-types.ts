@@ -54,7 +54,7 @@ export interface TaskFailureFault extends FaultMatch {
   readonly reason?: string;
 }
 
-/** The task the matched request starts runs longer: `duration * factor + extraMs`. */
+/** The task the matched request starts runs longer: `max(taskDurationMs, 100) * factor + extraMs`. */
 export interface SlowTaskFault extends FaultMatch {
   /** Kind of fault. */
   readonly kind: "slow-task";

@@ -8,8 +8,11 @@ export interface FaultDecision {
   readonly delayMs: number;
   /** A fault that replaces or cuts the answer, if any. */
   readonly terminal: ErrorFault | ResetFault | ApplyThenDropFault | undefined;
-  /** Changes to tasks the request starts. */
-  readonly task: TaskFaults;
+  /**
+   * Changes to the task the request starts. Task rules are spent only when this is called, that is when a task
+   * is really started: a request answered by an error fault, refused, or starting no task leaves them for later.
+   */
+  readonly task: () => TaskFaults;
 }
 
 /** No task changes. */
@@ -65,22 +68,33 @@ export class FaultRegistry {
   evaluate(method: string, path: string, template: string | undefined): FaultDecision {
     let delayMs = 0;
     let terminal: FaultDecision["terminal"];
-    let task: TaskFaults = NO_TASK_FAULTS;
+    const taskRules: Installed[] = [];
     for (const entry of [...this.#rules]) {
       const { rule } = entry;
       const isTerminal = rule.kind === "error" || rule.kind === "reset" || rule.kind === "apply-then-drop";
       if ((isTerminal && terminal) || !ruleMatches(rule.match, method, path, template) || !this.#roll(rule)) {
         continue;
       }
-      this.#spend(entry);
       if (rule.kind === "latency") {
+        this.#spend(entry);
         delayMs += rule.delayMs;
       } else if (isTerminal) {
+        this.#spend(entry);
         terminal = rule;
       } else {
-        task = mergeTaskFault(task, rule);
+        taskRules.push(entry);
       }
     }
+    let taken: TaskFaults | undefined;
+    const task = () => {
+      taken ??= taskRules
+        .filter((entry) => this.#rules.includes(entry))
+        .reduce((merged, entry) => {
+          this.#spend(entry);
+          return mergeTaskFault(merged, entry.rule);
+        }, NO_TASK_FAULTS);
+      return taken;
+    };
     return { delayMs, terminal, task };
   }
 

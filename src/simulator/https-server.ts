@@ -1,5 +1,5 @@
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { generateSelfSignedCertificate } from "./certificate.js";
 import { nodeListener } from "./node-adapter.js";
 import type { ScpSimulatorOptions } from "./options.js";
@@ -34,6 +34,12 @@ export async function startScpSimulator(options: StartScpSimulatorOptions = {}):
   const hosts = [...new Set(["localhost", "127.0.0.1", "::1", host].filter((h) => h !== "0.0.0.0" && h !== "::"))];
   const { cert, key } = generateSelfSignedCertificate({ hosts });
   const server = createServer({ cert, key }, nodeListener(simulator.handle));
+  // Every raw socket, including ones mid-handshake or idle before a request, which closeAllConnections misses.
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -52,6 +58,9 @@ export async function startScpSimulator(options: StartScpSimulatorOptions = {}):
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) {
+          socket.destroy();
+        }
       });
       await simulator.close();
     },

@@ -1,6 +1,8 @@
 /**
  * Remembers `X-Client-Token` values for a window, as SCP does for POST and PUT: a token seen within the window
- * is refused, and the refused request is not applied.
+ * is refused, and the refused request is not applied. A token is reserved once auth passes and released again
+ * when the request is refused or fails (nothing applied): only an applied request uses its token up. (When real
+ * SCP records a token is not documented; this is the reading under which a 429 means "it applied".)
  */
 export class IdempotencyStore {
   readonly #seen = new Map<string, number>();
@@ -20,6 +22,11 @@ export class IdempotencyStore {
     }
     this.#seen.set(token, nowMs);
     return false;
+  }
+
+  /** Forgets a reserved token whose request applied nothing. */
+  release(token: string): void {
+    this.#seen.delete(token);
   }
 
   /** Tokens still remembered at `nowMs`. */

@@ -120,6 +120,8 @@ export interface SimImage {
   content: SimImageContent | undefined;
   /** An export finished: the file can be downloaded. */
   exported: boolean;
+  /** The VM the image is being made from; such an image takes no upload. */
+  sourceServerId?: string;
 }
 
 /** A sub-task of a task (one per pool for image distribution). */

@@ -74,8 +74,9 @@ async function dispatch(
   url: URL,
   matched: Route | undefined,
   envelope: Envelope,
-  taskFaults: TaskFaults,
+  taskFaults: () => TaskFaults,
 ): Promise<Response> {
+  let reserved: string | undefined;
   try {
     const nowMs = world.advance();
     if (!matched || compareVersions(matched.op.minVersion, world.scpVersion()) > 0) {
@@ -86,8 +87,16 @@ async function dispatch(
       throw new SimHttpError(501, `the simulator does not implement ${matched.op.operationId}`);
     }
     const ctx = await prepare(world, request, url, matched, { envelope, nowMs, taskFaults });
+    reserved =
+      ctx.op.method === "POST" || ctx.op.method === "PUT"
+        ? (request.headers.get("x-client-token") ?? undefined)
+        : undefined;
     return await handler(ctx);
   } catch (error) {
+    // A refused or failed request applied nothing, so its token may be sent again (a 429 means "applied").
+    if (reserved !== undefined) {
+      world.idempotency.release(reserved);
+    }
     if (error instanceof SimHttpError) {
       return fail(envelope, error.status, error.message, error.headers);
     }
@@ -100,7 +109,7 @@ async function prepare(
   request: Request,
   url: URL,
   matched: Route,
-  facts: { envelope: Envelope; nowMs: number; taskFaults: TaskFaults },
+  facts: { envelope: Envelope; nowMs: number; taskFaults: () => TaskFaults },
 ): Promise<HandlerContext> {
   const { op } = matched;
   const streamed = STREAMED_OPERATIONS.has(op.operationId);

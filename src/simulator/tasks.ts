@@ -26,8 +26,11 @@ const WAITING_SHARE = 0.1;
 
 /** Starts a task: registered now, ended (effects applied once) by the scheduler after its duration. */
 export function startTask(ctx: HandlerContext, spec: TaskSpec): SimTask {
-  const { world, taskFaults } = ctx;
-  const task = newTask(ctx, spec, world.options.taskDurationMs * taskFaults.factor + taskFaults.extraMs);
+  const { world } = ctx;
+  const taskFaults = ctx.taskFaults();
+  // A slow task is slow even when tasks are instant (0 ms, as in unit tests): it scales at least 100 ms.
+  const base = taskFaults.factor === 1 ? world.options.taskDurationMs : Math.max(world.options.taskDurationMs, 100);
+  const task = newTask(ctx, spec, base * taskFaults.factor + taskFaults.extraMs, taskFaults.stuck);
   world.tasks.set(task.task_id, task);
   const reason = spec.failReason ?? taskFaults.failReason;
   if (!task.stuck) {
@@ -46,7 +49,7 @@ export function startTask(ctx: HandlerContext, spec: TaskSpec): SimTask {
   return task;
 }
 
-function newTask(ctx: HandlerContext, spec: TaskSpec, durationMs: number): SimTask {
+function newTask(ctx: HandlerContext, spec: TaskSpec, durationMs: number, stuck: boolean): SimTask {
   const { world } = ctx;
   const caller = callerOf(ctx);
   return {
@@ -60,7 +63,7 @@ function newTask(ctx: HandlerContext, spec: TaskSpec, durationMs: number): SimTa
     user_id: caller.userId,
     beginMs: ctx.nowMs,
     durationMs,
-    stuck: ctx.taskFaults.stuck,
+    stuck,
     subTasks: (spec.subTaskAzIds ?? []).map((azId) => ({
       task_id: world.random.uuid(),
       action: spec.action,

@@ -171,4 +171,20 @@ describe("faults", () => {
     expect(state.servers).toHaveLength(6);
     expect(state.requestCounts["GET /janus/20180725/azs"]).toBe(3);
   });
+
+  it("spends task faults only on requests that start a task, and slows tasks down even at 0 ms", async () => {
+    const { sim, call, task, advance } = setup({ taskDurationMs: 0 });
+    const path = `/janus/20180725/servers/${sim.goldenServerId}/start`;
+    sim.faults.add({ match: START, kind: "error", status: 503, count: 1 });
+    sim.faults.add({ match: START, kind: "task-failure", reason: "host down", count: 1 });
+    sim.faults.add({ match: "/janus/*", kind: "slow-task", factor: 5, count: 1 });
+    expect((await call("GET", "/janus/20180725/azs")).status).toBe(200);
+    expect((await call("POST", path)).status).toBe(503);
+    const started = await call("POST", path);
+    expect(started.status).toBe(201);
+    expect((await task(started.body.data.task_id)).status).not.toBe("failure");
+    advance(500);
+    expect(await task(started.body.data.task_id)).toMatchObject({ status: "failure", description: "host down" });
+    expect(sim.faults.list()).toEqual([]);
+  });
 });

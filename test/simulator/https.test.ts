@@ -232,3 +232,18 @@ describe("HTTPS simulator", () => {
     expect(state.faults).toEqual([]);
   });
 });
+
+describe("closing", () => {
+  it("closes even while a client holds a connection that has sent no request", async () => {
+    const server = await startScpSimulator({ taskDurationMs: 0, serverCount: 1 });
+    const { port } = new URL(server.url);
+    const idle = connect({ host: "127.0.0.1", port: Number(port), rejectUnauthorized: false });
+    await new Promise((resolve) => idle.once("secureConnect", resolve));
+    const closed = await Promise.race([
+      server.close().then(() => "closed"),
+      new Promise((resolve) => setTimeout(() => resolve("hung"), 2_000)),
+    ]);
+    idle.destroy();
+    expect(closed).toBe("closed");
+  });
+});

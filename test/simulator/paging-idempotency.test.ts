@@ -113,4 +113,13 @@ describe("idempotency (X-Client-Token)", () => {
     expect((await call("PUT", path, { json: { name: "a" }, headers })).status).toBe(429);
     expect((await call("GET", "/janus/20180725/azs", { headers })).status).toBe(200);
   });
+
+  it("does not spend a token on a request it refused: only an applied request uses its token up", async () => {
+    const { sim, call } = setup(5);
+    const headers = { "X-Client-Token": "token-refused-1" };
+    expect((await call("POST", "/janus/20180725/servers/no-such-vm/start", { headers })).status).toBe(404);
+    expect(sim.state().idempotencyTokens).not.toContain(headers["X-Client-Token"]);
+    expect((await call("POST", `/janus/20180725/servers/${sim.goldenServerId}/start`, { headers })).status).toBe(201);
+    expect((await call("POST", `/janus/20180725/servers/${sim.goldenServerId}/start`, { headers })).status).toBe(429);
+  });
 });

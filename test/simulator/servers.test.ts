@@ -182,4 +182,23 @@ describe("VM lifecycle", () => {
     expect(task).toMatchObject({ status: "failure", progress: -1, description: "no capacity on the pool" });
     expect(sim.state().servers.some((s) => s.id === created.body.data.uuids[0])).toBe(false);
   });
+
+  it("keeps a VM 'deleting' when a start ends during its delete, and a failed delete leaves status and power agreeing", async () => {
+    const { sim, call, advance, server } = setup();
+    const id = sim.goldenServerId;
+    expect((await call("POST", `/janus/20180725/servers/${id}/start`)).status).toBe(201);
+    advance(500);
+    sim.faults.add({
+      match: "DELETE /janus/20180725/servers/{server_id}",
+      kind: "task-failure",
+      reason: "locked",
+      count: 1,
+    });
+    expect((await call("DELETE", `/janus/20180725/servers/${id}`, { json: { force: 0 } })).status).toBe(204);
+    advance(600);
+    expect(await server(id)).toMatchObject({ status: "deleting", power_state: "on" });
+    expect((await call("POST", `/janus/20180725/servers/${id}/stop`)).status).toBe(409);
+    advance(1000);
+    expect(await server(id)).toMatchObject({ status: "running", power_state: "on", is_stopped: 0 });
+  });
 });

@@ -13,7 +13,12 @@ import { startTask } from "../tasks.js";
 const uploadImage: Handler = async (ctx) => {
   const { world } = ctx;
   const image = findImage(world, callerOf(ctx), ctx.params.image_id ?? "");
-  if (image.status !== "saving" || image.content !== undefined || world.uploading.has(image.id)) {
+  if (
+    image.status !== "saving" ||
+    image.content !== undefined ||
+    image.sourceServerId !== undefined ||
+    world.uploading.has(image.id)
+  ) {
     throw new SimHttpError(409, `image ${image.id} is not waiting for an upload (status ${image.status})`);
   }
   if (!ctx.request.body) {

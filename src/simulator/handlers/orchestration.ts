@@ -1,9 +1,10 @@
 import { parse } from "yaml";
 import { z } from "zod";
-import type { Handler, HandlerContext } from "../context.js";
+import { callerOf, type Handler, type HandlerContext } from "../context.js";
 import type { SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
+import { visibleTo } from "../server-views.js";
 import { startTask } from "../tasks.js";
 
 const requestBody = z.object({
@@ -78,8 +79,12 @@ function refusal(ctx: HandlerContext, azId: string, vmIds: readonly string[]): s
   return undefined;
 }
 
+/** The VM with that numeric id in the pool, if the caller may see it (a tenant cannot run commands in others' VMs). */
 function findByVmId(ctx: HandlerContext, azId: string, vmId: string): SimServer | undefined {
-  return [...ctx.world.servers.values()].find((s) => s.vm_id === vmId && s.az_id === azId && !s.recycled);
+  const caller = callerOf(ctx);
+  return [...ctx.world.servers.values()].find(
+    (s) => s.vm_id === vmId && s.az_id === azId && !s.recycled && visibleTo(caller, s),
+  );
 }
 
 /**
@@ -104,7 +109,8 @@ const executeOrchestration: Handler = (ctx) => {
       for (const run of runs) {
         for (const vmId of run.vmIds) {
           const server = findByVmId(ctx, body.az_id, vmId);
-          if (server) {
+          // A guest that stopped (or lost vmtools) while the task ran does not run the commands.
+          if (server && server.status === "running" && server.vtool_installed === 1) {
             const log = ctx.world.guestCommands.get(server.id) ?? [];
             log.push(...run.commands);
             ctx.world.guestCommands.set(server.id, log);

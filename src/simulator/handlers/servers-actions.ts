@@ -79,7 +79,13 @@ const deleteServer: Handler = (ctx) => {
       }
     },
     onFailure: () => {
-      server.status = previous;
+      // A power change may have finished meanwhile: the status follows the power, not the moment of the delete.
+      server.status =
+        previous === "running" || previous === "stopped"
+          ? server.runningSinceMs === undefined
+            ? "stopped"
+            : "running"
+          : previous;
     },
   });
   return noContentWithBody(ctx.envelope, { task_id: task.task_id });
@@ -100,10 +106,15 @@ function power(action: "start" | "stop"): Handler {
         if (!exists(ctx, server)) {
           return;
         }
+        // A delete started meanwhile keeps the VM "deleting" whatever the power does.
+        const deleting = server.status === "deleting";
         if (action === "stop") {
           markStopped(server);
-        } else if (server.status !== "running") {
+        } else if (server.runningSinceMs === undefined) {
           markRunning(ctx.world, server, atMs);
+        }
+        if (deleting) {
+          server.status = "deleting";
         }
       },
     });
