@@ -49,6 +49,20 @@ export function proxyImageChecks(
 }
 
 /**
+ * Refuses a run because other images hold the wanted name (nothing was changed yet).
+ * @throws {@link ScpPreflightError} always.
+ * @internal
+ */
+export function refuseTakenName(workflow: string, imageName: string, taken: readonly Image[]): never {
+  const checks = taken.map((f) => ({
+    name: `image name ${imageName} is free`,
+    ok: false,
+    detail: `image ${f.id} (${f.image_type}, owner ${f.owner_id}, ${f.size_mb} MiB, ${f.status}) has it; pick another name`,
+  }));
+  throw new ScpPreflightError({ workflow, checks });
+}
+
+/**
  * Runs the fleet's preflight, reading only: SCP version, the image's fitness, the pools and storage tags.
  * @throws {@link ScpUnsupportedVersionError} on SCP older than 6.11.3; {@link ScpPreflightError} listing every check otherwise.
  * @internal

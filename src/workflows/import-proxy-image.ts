@@ -7,7 +7,7 @@ import type { TransferOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, inStep } from "./created-resources.js";
-import { availableIn, proxyImageChecks } from "./fleet-preflight.js";
+import { availableIn, proxyImageChecks, refuseTakenName } from "./fleet-preflight.js";
 import { lookFor, requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
 /** What to import. */
@@ -145,12 +145,11 @@ export async function importProxyImage(
   }));
   const conflicts = verdicts.filter((v) => v.verdict === "conflict");
   if (conflicts.length > 0) {
-    const checks = conflicts.map(({ image: f }) => ({
-      name: `image name ${i.imageName} is free`,
-      ok: false,
-      detail: `image ${f.id} (${f.image_type}, owner ${f.owner_id}, ${f.size_mb} MiB, ${f.status}) has it; pick another name`,
-    }));
-    throw new ScpPreflightError({ workflow: "importProxyImage", checks });
+    refuseTakenName(
+      "importProxyImage",
+      i.imageName,
+      conflicts.map((c) => c.image),
+    );
   }
   const result = (imageId: string, reused: boolean) => ({
     imageId,

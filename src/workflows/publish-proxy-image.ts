@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { ScpPreflightError, ScpWorkflowError } from "../errors.js";
+import { ScpWorkflowError } from "../errors.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { ExportOptionsSchema, type ExportProxyImageOptions, exportProxyImage } from "./export-proxy-image.js";
-import { proxyImageChecks } from "./fleet-preflight.js";
+import { proxyImageChecks, refuseTakenName } from "./fleet-preflight.js";
 import { importProxyImage } from "./import-proxy-image.js";
 import { requestOptions } from "./step-helpers.js";
 
@@ -97,12 +97,7 @@ export async function publishProxyImage(
     (image) => image.image_type !== "private" || !adminIds.includes(image.owner_id ?? ""),
   );
   if (foreign.length > 0) {
-    const checks = foreign.map((f) => ({
-      name: `image name ${i.imageName} is free`,
-      ok: false,
-      detail: `image ${f.id} (${f.image_type}, owner ${f.owner_id}) has it; pick another name`,
-    }));
-    throw new ScpPreflightError({ workflow: "publishProxyImage", checks });
+    refuseTakenName("publishProxyImage", i.imageName, foreign);
   }
   const file = join(
     i.workDir ?? tmpdir(),
