@@ -30,10 +30,14 @@ export function networkFailure(code: string): TypeError {
 
 /** A fetch that never answers until its request is aborted; counts its calls. */
 export function hangingFetch(): ScpFetch & { calls: number } {
+  // Held strongly: a Request's signal follows its init signal through a weak reference, so a Request nobody
+  // holds can be collected before the abort reaches it, and the promise would never settle.
+  const held: Request[] = [];
   const fetch = Object.assign(
     (request: Request) =>
       new Promise<Response>((_, reject) => {
         fetch.calls++;
+        held.push(request);
         request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
       }),
     { calls: 0 },
