@@ -2,6 +2,7 @@ import { ScpNetworkError, type ScpOutcome } from "../errors.js";
 import type { ScpFetch, ScpTlsOptions } from "../options.js";
 import type { Send } from "./call.js";
 import { createNodeStreamSend } from "./node-http-send.js";
+import { tlsConnectOptions } from "./tls-options.js";
 
 // Failures that happen before a byte of the request leaves: the request surely did not apply.
 const NOT_SENT = new Set([
@@ -44,8 +45,7 @@ export function toNetworkError(method: string, path: string, error: unknown, kno
 
 async function createDispatcher(tls: ScpTlsOptions): Promise<unknown> {
   const { Agent } = await import("undici");
-  const ca = typeof tls.ca === "string" || tls.ca === undefined ? tls.ca : Buffer.from(tls.ca);
-  return new Agent({ connect: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: tls.insecure !== true } });
+  return new Agent({ connect: tlsConnectOptions(tls) });
 }
 
 /**

@@ -5,8 +5,8 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { ScpTlsOptions } from "../options.js";
 import type { Call } from "./call.js";
-
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+import { NULL_BODY } from "./read-body.js";
+import { tlsConnectOptions } from "./tls-options.js";
 
 function toResponse(res: IncomingMessage): Response {
   const headers = new Headers();
@@ -35,12 +35,7 @@ export function createNodeStreamSend(tls: ScpTlsOptions | undefined): (call: Cal
     new Promise<Response>((resolve, reject) => {
       const secure = call.url.protocol === "https:";
       if (secure && !agent) {
-        const ca = typeof tls?.ca === "string" || tls?.ca === undefined ? tls?.ca : Buffer.from(tls.ca);
-        agent = new https.Agent({
-          keepAlive: true,
-          ...(ca === undefined ? {} : { ca }),
-          rejectUnauthorized: tls?.insecure !== true,
-        });
+        agent = new https.Agent({ keepAlive: true, ...tlsConnectOptions(tls) });
       }
       const headers = Object.fromEntries(call.headers.entries());
       if (call.source?.size !== undefined) {

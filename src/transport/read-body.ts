@@ -2,7 +2,8 @@ import { ScpResponseError } from "../errors.js";
 import { toNetworkError } from "./base-send.js";
 import type { Send } from "./call.js";
 
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose Response may not carry a body. @internal */
+export const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Reads a JSON response whole, inside the attempt (so its time counts and a failed read can be retried),

@@ -2,7 +2,7 @@ import type { ScpClient } from "../client.js";
 import type { Server } from "../types.js";
 import { parseInput } from "../validate.js";
 import { forEachLimit } from "./concurrency.js";
-import { CreatedResources, inStep } from "./created-resources.js";
+import { CreatedResources } from "./created-resources.js";
 import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
 import {
   type DeployFleetInput,
@@ -13,7 +13,7 @@ import {
 } from "./fleet-input.js";
 import { type FleetPlan, type PoolPlan, planFleet } from "./fleet-plan.js";
 import { fleetPreflight } from "./fleet-preflight.js";
-import { convergeProxy, createProxy, type FleetContext } from "./provision-proxy.js";
+import { convergeProxy, createProxy, type FleetContext, step } from "./provision-proxy.js";
 import { deleteServerAndWait, requestOptions } from "./step-helpers.js";
 
 /** What a fleet deployment did. */
@@ -140,12 +140,12 @@ async function remove(
   removed: string[],
 ): Promise<void> {
   const { serverId, name } = proxy;
-  ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "start" });
-  await inStep(`delete ${name}`, () => deleteServerAndWait(ctx.scp, serverId, ctx.options));
-  removed.push(serverId);
-  // A later failure must still say this existing proxy is gone.
-  ctx.created.note(`deleted proxy ${name} (${serverId})`);
-  ctx.options.onProgress?.({ proxy: name, azId, step: "delete", phase: "done" });
+  await step(ctx, { name, azId }, "delete", async () => {
+    await deleteServerAndWait(ctx.scp, serverId, ctx.options);
+    removed.push(serverId);
+    // A later failure must still say this existing proxy is gone.
+    ctx.created.note(`deleted proxy ${name} (${serverId})`);
+  });
 }
 
 /**

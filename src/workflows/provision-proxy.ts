@@ -19,7 +19,8 @@ export interface FleetContext {
   halt: AbortController;
 }
 
-async function step<T>(
+/** Runs one proxy step as a named workflow step, reporting its start and end. @internal */
+export async function step<T>(
   ctx: FleetContext,
   proxy: { name: string; azId: string },
   name: FleetStep,
