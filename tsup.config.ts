@@ -9,8 +9,6 @@ export default defineConfig([
     clean: true,
     target: "node20",
     platform: "node",
-    // p-retry and is-network-error are ESM-only; the CJS build carries them inside.
-    noExternal: ["p-retry", "is-network-error"],
   },
   {
     entry: { "cli/scp-sim": "src/cli/scp-sim.ts" },

@@ -1,4 +1,5 @@
-import { resolveOptions, type ScpClientOptions } from "./options.js";
+import type { ScpClientOptions } from "./options.js";
+import { resolveOptions } from "./resolve-options.js";
 import { Guest } from "./resources/guest.js";
 import { Images } from "./resources/images.js";
 import { Azs, Hosts, StorageTags, System } from "./resources/platform.js";
@@ -55,7 +56,7 @@ export function createScpClient(options: ScpClientOptions): ScpClient {
     servers: new Servers(transport),
     images: new Images(transport, resolved.timeoutMs),
     guest: new Guest(transport),
-    tasks: new Tasks(transport),
+    tasks: new Tasks(transport, resolved.hooks.onTask),
     azs: new Azs(transport),
     hosts: new Hosts(transport),
     storageTags: new StorageTags(transport),

@@ -39,8 +39,10 @@ export interface ScpApiErrorInit {
   method: string;
   /** Path of the request, without the query string. */
   path: string;
-  /** Request id from the response headers, when SCP or a proxy sent one. */
+  /** The SDK's id for the call (sent as `X-Request-Id` and logged). */
   requestId?: string | undefined;
+  /** Request id from the response headers, when SCP or a proxy sent one. */
+  serverRequestId?: string | undefined;
   /** Set when a mutating call failed in a way that may still have applied it. */
   outcome?: ScpOutcome | undefined;
 }
@@ -58,8 +60,10 @@ export class ScpApiError extends ScpError {
   readonly method: string;
   /** Request path, without the query string. */
   readonly path: string;
-  /** Request id from the response headers, when present. */
+  /** The SDK's id for the call (sent as `X-Request-Id` and logged). */
   readonly requestId: string | undefined;
+  /** Request id from the response headers, when SCP or a proxy sent one. */
+  readonly serverRequestId: string | undefined;
   /** `"unknown"` when the call may have been applied despite the error. */
   readonly outcome: ScpOutcome | undefined;
 
@@ -73,6 +77,7 @@ export class ScpApiError extends ScpError {
     this.method = init.method;
     this.path = init.path;
     this.requestId = init.requestId;
+    this.serverRequestId = init.serverRequestId;
     this.outcome = init.outcome;
   }
 
@@ -126,6 +131,8 @@ export class ScpNetworkError extends ScpError {
   readonly outcome: ScpOutcome;
   /** System or TLS error code, such as `ECONNREFUSED` or `DEPTH_ZERO_SELF_SIGNED_CERT`. */
   readonly code: string | undefined;
+  /** The SDK's id for the call. */
+  readonly requestId: string | undefined;
 
   /** Creates the error from its fields. */
   constructor(init: {
@@ -134,6 +141,7 @@ export class ScpNetworkError extends ScpError {
     outcome: ScpOutcome;
     reason: string;
     code?: string | undefined;
+    requestId?: string | undefined;
     cause?: unknown;
   }) {
     const what = init.outcome === "unknown" ? "outcome unknown" : "not sent";
@@ -142,6 +150,7 @@ export class ScpNetworkError extends ScpError {
     this.path = init.path;
     this.outcome = init.outcome;
     this.code = init.code;
+    this.requestId = init.requestId;
   }
 }
 
@@ -156,13 +165,16 @@ export class ScpTimeoutError extends ScpError {
   readonly timeoutMs: number;
   /** Always `"unknown"`: the request may have been applied. */
   readonly outcome: ScpOutcome = "unknown";
+  /** The SDK's id for the call. */
+  readonly requestId: string | undefined;
 
   /** Creates the error from its fields. */
-  constructor(init: { method: string; path: string; timeoutMs: number }) {
+  constructor(init: { method: string; path: string; timeoutMs: number; requestId?: string | undefined }) {
     super(`${init.method} ${init.path} → no answer within ${init.timeoutMs} ms (outcome unknown)`);
     this.method = init.method;
     this.path = init.path;
     this.timeoutMs = init.timeoutMs;
+    this.requestId = init.requestId;
   }
 }
 
@@ -220,14 +232,23 @@ export class ScpResponseError extends ScpError {
   readonly status: number;
   /** Each problem found. */
   readonly issues: readonly ScpIssue[];
+  /** The SDK's id for the call. */
+  readonly requestId: string | undefined;
 
   /** Creates the error from its fields. */
-  constructor(init: { method: string; path: string; status: number; issues: readonly ScpIssue[] }) {
+  constructor(init: {
+    method: string;
+    path: string;
+    status: number;
+    issues: readonly ScpIssue[];
+    requestId?: string | undefined;
+  }) {
     super(`${init.method} ${init.path} → ${init.status}: unexpected response: ${describeIssues(init.issues)}`);
     this.method = init.method;
     this.path = init.path;
     this.status = init.status;
     this.issues = init.issues;
+    this.requestId = init.requestId;
   }
 }
 
@@ -373,6 +394,24 @@ export interface FailedCall {
   body: unknown;
   /** Set by the transport when the call may have been applied. */
   outcome?: ScpOutcome | undefined;
+  /** The SDK's id for the call. */
+  requestId?: string | undefined;
+  /** Credentials the call sent, replaced in the server's message should it echo them. */
+  secrets?: Iterable<string> | undefined;
+}
+
+/**
+ * Replaces every occurrence of a secret in a text with `[redacted]`.
+ * @internal
+ */
+export function scrubText(text: string, secrets: Iterable<string> | undefined): string {
+  let clean = text;
+  for (const secret of secrets ?? []) {
+    if (secret.length > 0 && clean.includes(secret)) {
+      clean = clean.split(secret).join("[redacted]");
+    }
+  }
+  return clean;
 }
 
 /**
@@ -385,8 +424,9 @@ export function toApiError(call: FailedCall): ScpApiError {
   // An error envelope inside a 2xx answer carries the real status in `code`/`errcode`.
   const fromCode = Number(code);
   const status = call.response.ok && fromCode >= 400 && fromCode < 600 ? fromCode : call.response.status;
-  const serverMessage =
+  const rawMessage =
     typeof envelope.message === "string" ? envelope.message : typeof call.body === "string" ? call.body : "";
+  const serverMessage = scrubText(rawMessage, call.secrets);
   const headers = call.response.headers;
   const init: ScpApiErrorInit = {
     status,
@@ -394,7 +434,8 @@ export function toApiError(call: FailedCall): ScpApiError {
     serverMessage,
     method: call.method,
     path: call.path,
-    requestId: headers.get("x-request-id") ?? headers.get("x-openstack-request-id") ?? undefined,
+    requestId: call.requestId,
+    serverRequestId: headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined,
     outcome: call.outcome,
   };
   switch (true) {

@@ -1,9 +1,7 @@
 export { createScpClient, type ScpClient } from "./client.js";
 export {
-  isIdempotencyRejection,
   isOutcomeUnknown,
   ScpApiError,
-  type ScpApiErrorInit,
   ScpAuthError,
   type ScpCheck,
   ScpConflictError,
@@ -25,12 +23,20 @@ export {
   ScpValidationError,
   ScpWorkflowError,
 } from "./errors.js";
+export type {
+  ScpHooks,
+  ScpLogFields,
+  ScpLogger,
+  ScpRequestEvent,
+  ScpResponseEvent,
+  ScpRetryEvent,
+} from "./observability.js";
 export {
   DEFAULTS,
+  type RequestOptions,
   type ScpAuth,
   type ScpClientOptions,
   type ScpFetch,
-  type ScpLogger,
   type ScpRetryOptions,
   type ScpSignatureAuth,
   type ScpTlsOptions,
@@ -48,12 +54,12 @@ export type {
 export type { CreateImageRef, ImageListQuery, Images } from "./resources/images.js";
 export type { AzListQuery, Azs, HostListQuery, Hosts, ScpVersion, StorageTags, System } from "./resources/platform.js";
 export type { ProjectListQuery, Projects, UserListQuery, Users } from "./resources/projects.js";
-export type { RequestOptions, TaskRef } from "./resources/request-options.js";
+export type { TaskRef } from "./resources/request-options.js";
 export type { CreateServerRef, DeleteServerRef, ServerListQuery, Servers } from "./resources/servers.js";
 export type { TaskListQuery, Tasks } from "./resources/tasks.js";
 export { type TaskReader, type WaitOptions, waitForTask, waitForTasks } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
-export { collect, MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
+export { collect, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
 export {

@@ -1,5 +1,8 @@
-import { z } from "zod";
-import { parseInput } from "./validate.js";
+import type { Dispatcher } from "undici";
+import { SDK_VERSION } from "./generated/package-info.js";
+import type { ScpHooks, ScpLogger } from "./observability.js";
+
+export { SDK_VERSION };
 
 /** Signs every request with an access key / secret key pair (SCP's AWS4-HMAC-SHA256 variant). */
 export interface ScpSignatureAuth {
@@ -52,14 +55,6 @@ export interface ScpRetryOptions {
   maxRetryAfterMs?: number;
 }
 
-/** Receives one structured line per notable transport event; never sees headers or bodies. */
-export interface ScpLogger {
-  /** Routine events (each request). */
-  debug?(message: string, fields: Record<string, unknown>): void;
-  /** Retries and re-logins. */
-  warn?(message: string, fields: Record<string, unknown>): void;
-}
-
 /** A fetch-compatible function. */
 export type ScpFetch = (request: Request) => Promise<Response>;
 
@@ -69,22 +64,37 @@ export interface ScpClientOptions {
   baseUrl: string;
   /** How to authenticate. */
   auth: ScpAuth;
-  /** Certificate trust. Ignored when `fetch` is given (configure your own fetch then). */
+  /** Certificate trust. Not allowed with `fetch` or `dispatcher`: configure TLS in those instead. */
   tls?: ScpTlsOptions;
-  /** Limit of one attempt, until the response headers arrive (streamed transfers: of any pause). @defaultValue 30000 */
+  /** Limit of one attempt, until its response is read (streamed transfers: until headers, then of any pause). @defaultValue 30000 */
   timeoutMs?: number;
   /** Retry policy, or `false` for none. */
   retry?: ScpRetryOptions | false;
-  /** Fetch to use instead of the global one, looked up on every call. */
+  /**
+   * Fetch to use instead of the SDK's own, looked up on every call (tests, special network stacks). It then
+   * carries every call, streamed uploads included (as a `ReadableStream` body with `duplex: "half"`; Node's own
+   * fetch holds such a body in memory, so uploads are constant-memory only if yours streams them), and `tls`,
+   * `dispatcher` and `proxy` do not apply.
+   */
   fetch?: ScpFetch;
-  /** Where transport events go. */
+  /** An undici dispatcher (an `Agent`, `ProxyAgent`, …) for every call; TLS is then its business. */
+  dispatcher?: Dispatcher;
+  /**
+   * HTTP(S) proxy URL, or `false` to ignore the environment. By default `HTTPS_PROXY`, `HTTP_PROXY` and
+   * `NO_PROXY` (or their lower-case forms) are honoured.
+   */
+  proxy?: string | false;
+  /** Where log lines go. Off by default; `SCP_SDK_DEBUG=1` in the environment logs everything to the console. */
   logger?: ScpLogger;
+  /** Callbacks that observe requests, responses, retries and task polls. */
+  hooks?: ScpHooks;
+  /** Trace every call as an OpenTelemetry span when `@opentelemetry/api` is installed. @defaultValue true */
+  tracing?: boolean;
+  /** Largest JSON answer the client reads; a larger one is refused unread. @defaultValue 33554432 (32 MiB) */
+  maxResponseBytes?: number;
   /** `User-Agent` header. @defaultValue "sangfor-scp-sdk/<version>" */
   userAgent?: string;
 }
-
-/** Version of this package, sent in the default User-Agent. */
-export const SDK_VERSION = "0.1.0";
 
 /** Default values of every client option. */
 export const DEFAULTS = Object.freeze({
@@ -93,91 +103,23 @@ export const DEFAULTS = Object.freeze({
   minDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 60_000,
+  maxResponseBytes: 32 * 1024 * 1024,
   region: "regionOne",
   service: "sdk-api",
   userAgent: `sangfor-scp-sdk/${SDK_VERSION}`,
 });
 
-/** Retry policy with every field set. @internal */
-export type ResolvedRetry = Required<ScpRetryOptions>;
-
-/** Client options after defaults and validation. @internal */
-export interface ResolvedOptions {
-  baseUrl: string;
-  auth: ScpAuth;
-  tls: ScpTlsOptions | undefined;
-  timeoutMs: number;
-  retry: ResolvedRetry | false;
-  fetch: ScpFetch | undefined;
-  logger: ScpLogger | undefined;
-  userAgent: string;
-}
-
-const nonEmpty = z.string().min(1, "must not be empty");
-const duration = z.number().int().nonnegative();
-
-const OptionsSchema = z.object({
-  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://10.0.0.10:4430" }),
-  auth: z.discriminatedUnion("type", [
-    z.object({
-      type: z.literal("signature"),
-      accessKey: nonEmpty,
-      secretKey: nonEmpty,
-      region: nonEmpty.optional(),
-      service: nonEmpty.optional(),
-      legacyCookie: z.boolean().optional(),
-    }),
-    z.object({
-      type: z.literal("token"),
-      username: nonEmpty,
-      password: nonEmpty,
-      loginVersion: z.enum(["auto", "v1", "v2"]).optional(),
-    }),
-  ]),
-  tls: z
-    .object({ ca: z.union([z.string(), z.instanceof(Uint8Array)]).optional(), insecure: z.boolean().optional() })
-    .optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  retry: z
-    .union([
-      z.literal(false),
-      z.object({
-        retries: z.number().int().min(0).max(10).optional(),
-        minDelayMs: duration.optional(),
-        maxDelayMs: duration.optional(),
-        maxRetryAfterMs: duration.optional(),
-      }),
-    ])
-    .optional(),
-  fetch: z.custom<ScpFetch>((v) => typeof v === "function", "must be a function").optional(),
-  logger: z.custom<ScpLogger>((v) => typeof v === "object" && v !== null, "must be an object").optional(),
-  userAgent: nonEmpty.optional(),
-});
-
-/**
- * Validates client options and fills in defaults.
- * @throws {@link ScpValidationError} when an option is missing or malformed.
- * @internal
- */
-export function resolveOptions(options: ScpClientOptions): ResolvedOptions {
-  const o = parseInput(OptionsSchema, options, "createScpClient options");
-  const retry =
-    o.retry === false
-      ? false
-      : {
-          retries: o.retry?.retries ?? DEFAULTS.retries,
-          minDelayMs: o.retry?.minDelayMs ?? DEFAULTS.minDelayMs,
-          maxDelayMs: o.retry?.maxDelayMs ?? DEFAULTS.maxDelayMs,
-          maxRetryAfterMs: o.retry?.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
-        };
-  return {
-    baseUrl: o.baseUrl.replace(/\/+$/, ""),
-    auth: options.auth,
-    tls: options.tls,
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    retry,
-    fetch: options.fetch,
-    logger: options.logger,
-    userAgent: o.userAgent ?? DEFAULTS.userAgent,
-  };
+/** Options of one call; every resource method takes them last. */
+export interface RequestOptions {
+  /** Aborts the call; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * The `X-Client-Token` of a POST or PUT; one is made per call otherwise. Send a lost call again with the same
+   * token and SCP refuses it (429) if the first one applied, for 15 minutes.
+   */
+  clientToken?: string;
+  /** Limit of each attempt of this call. @defaultValue the client's `timeoutMs` */
+  timeoutMs?: number;
+  /** Retry policy of this call (merged over the client's), or `false` for none. @defaultValue the client's `retry` */
+  retry?: ScpRetryOptions | false;
 }

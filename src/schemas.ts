@@ -122,7 +122,8 @@ export const AuthenticateResultGate = gate<AuthenticateResult>()(
   z.looseObject({
     access: z.looseObject({
       token: z.looseObject({
-        id: z.string().min(1),
+        // The token goes into a header: a control character in it would split the header (and leak into errors).
+        id: z.string().regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
         issued_at: str(),
         expires: str(),
         tenant: z.looseObject({ id: str() }).exactOptional(),

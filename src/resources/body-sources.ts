@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { hashFile } from "../hash-file.js";
-import type { BodySource } from "../transport/call.js";
+import type { BodySource } from "../transport/call-context.js";
 
 /** A local file as a request body: opened afresh for each attempt, hashed by a streaming pre-pass. @internal */
 export function fileSource(path: string, knownSha256?: string): BodySource {

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
-import { unwrapData } from "../transport/unwrap.js";
 import { parseInput } from "../validate.js";
 import { encodeOrchestration } from "./orchestration.js";
-import { init, type RequestOptions, type TaskRef } from "./request-options.js";
+import type { RequestOptions, TaskRef } from "./request-options.js";
 
 /** What to run, where. */
 export interface GuestRunInput {
@@ -46,10 +45,11 @@ export class Guest {
       command: i.command,
     });
     const body = { action: "execute" as const, az_id: i.azId, encoded_tasks };
-    const pending = this.#transport.http.POST("/janus/20180725/custom/orchestration-tasks/action", {
-      body,
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#transport.data(
+      (init) => this.#transport.http.POST("/janus/20180725/custom/orchestration-tasks/action", { body, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 }

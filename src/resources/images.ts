@@ -9,19 +9,20 @@ import type {
 } from "../generated/schema.js";
 import { AnyGate, CreateImageResultGate, gate, ImageGate, TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
-import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
-import { unwrap, unwrapData } from "../transport/unwrap.js";
+import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
 import { parseInput } from "../validate.js";
+import { downloadImageFile } from "./image-download.js";
 import {
   type DownloadOptions,
   type DownloadResult,
   type DownloadTarget,
-  downloadImageFile,
+  parseDownload,
+  parseUpload,
   type TransferOptions,
   type UploadSource,
-  uploadImageFile,
 } from "./image-transfer.js";
-import { init, parseId, type RequestOptions, type TaskRef } from "./request-options.js";
+import { uploadImageFile } from "./image-upload.js";
+import { parseId, parseQuery, type RequestOptions, type TaskRef } from "./request-options.js";
 
 /** Filters and paging of an image list. */
 export type ImageListQuery = NonNullable<operations["listImagesV2"]["parameters"]["query"]>;
@@ -33,6 +34,7 @@ export interface CreateImageRef extends TaskRef {
 }
 
 const ImagePage = pageSchema(ImageGate);
+const LIST = "/janus/20200725/images";
 const poolIds = z.array(z.string().min(1)).min(1, "must name at least one resource pool");
 const name = z.string().trim().min(1).max(128);
 
@@ -55,19 +57,19 @@ const UpdateImageInput = gate<UpdateImageRequest>()(
 
 /** Images: list, create and upload, make from a VM, export and download, edit, delete. */
 export class Images {
-  readonly #transport: Transport;
+  readonly #t: Transport;
   readonly #defaultIdleMs: number;
 
   /** @internal */
   constructor(transport: Transport, defaultIdleMs: number) {
-    this.#transport = transport;
+    this.#t = transport;
     this.#defaultIdleMs = defaultIdleMs;
   }
 
   /** Reads one page of images. */
   async list(query: ImageListQuery = {}, options?: RequestOptions): Promise<ScpPage<Image>> {
-    const pending = this.#transport.http.GET("/janus/20200725/images", { params: { query }, ...init(options) });
-    return unwrapData(pending, ImagePage);
+    const q = parseQuery(query, "image list query");
+    return this.#t.data((init) => this.#t.http.GET(LIST, { params: { query: q }, ...init }), ImagePage, options);
   }
 
   /** Iterates over every image matching the query. */
@@ -75,13 +77,17 @@ export class Images {
     query: Omit<ImageListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Image, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: LIST,
+    });
   }
 
   /** Reads an image by id, or undefined when there is none (SCP has no single-image read; this filters the list). */
   async find(imageId: string, options?: RequestOptions): Promise<Image | undefined> {
     const image_ids = parseId(imageId, "image id");
-    const page = await this.list({ image_ids, page_size: 100 }, options);
+    const page = await this.list({ image_ids, page_size: MAX_PAGE_SIZE }, options);
     return page.items.find((i) => i.id === image_ids);
   }
 
@@ -96,7 +102,7 @@ export class Images {
         status: 404,
         serverMessage: `image ${imageId} not found`,
         method: "GET",
-        path: "/janus/20200725/images",
+        path: LIST,
       });
     }
     return image;
@@ -120,61 +126,71 @@ export class Images {
   /** Creates an image record; upload its file next with {@link Images.upload}. */
   async create(request: CreateImageRequest, options?: RequestOptions): Promise<CreateImageRef> {
     const body = parseInput(CreateImageInput, request, "image create request");
-    const pending = this.#transport.http.POST("/janus/20180725/images", { body, ...init(options) });
-    const data = await unwrapData(pending, CreateImageResultGate);
+    const data = await this.#t.data(
+      (init) => this.#t.http.POST("/janus/20180725/images", { body, ...init }),
+      CreateImageResultGate,
+      options,
+    );
     return { taskId: data.task_id, imageId: data.id };
   }
 
   /** Streams an image file into an image record; the returned task distributes it to the pools. */
   async upload(imageId: string, from: UploadSource, options: TransferOptions = {}): Promise<TaskRef> {
     const id = parseId(imageId, "image id");
-    return uploadImageFile(this.#transport, id, from, { ...options, defaultIdleMs: this.#defaultIdleMs });
+    parseUpload(from, options);
+    return uploadImageFile(this.#t, id, from, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 
   /** Starts making a VMA image from a stopped VM with vmtools; SCP returns no image id (find it by name). */
   async createFromServer(request: CreateImageFromServerRequest, options?: RequestOptions): Promise<TaskRef> {
     const body = parseInput(CreateFromServerInput, request, "image-from-server request");
-    const pending = this.#transport.http.POST("/janus/20180725/images/action", { body, ...init(options) });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#t.data(
+      (init) => this.#t.http.POST("/janus/20180725/images/action", { body, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 
   /** Starts editing an image's name, description, OS type or pools. */
   async update(imageId: string, patch: UpdateImageRequest, options?: RequestOptions): Promise<TaskRef> {
     const image_id = parseId(imageId, "image id");
     const body = parseInput(UpdateImageInput, patch, "image update");
-    const pending = this.#transport.http.PUT("/janus/20180725/images/{image_id}", {
-      params: { path: { image_id } },
-      body,
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#t.data(
+      (init) =>
+        this.#t.http.PUT("/janus/20180725/images/{image_id}", { params: { path: { image_id } }, body, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 
   /** Deletes an image. */
   async delete(imageId: string, options?: RequestOptions): Promise<void> {
     const image_id = parseId(imageId, "image id");
-    await unwrap(
-      this.#transport.http.DELETE("/janus/20180725/images/{image_id}", {
-        params: { path: { image_id } },
-        ...init(options),
-      }),
+    await this.#t.maybe(
+      (init) => this.#t.http.DELETE("/janus/20180725/images/{image_id}", { params: { path: { image_id } }, ...init }),
       AnyGate,
+      options,
     );
   }
 
   /** Starts preparing a VMA image for download (SCP 6.11.3). */
   async export(imageId: string, options?: RequestOptions): Promise<TaskRef> {
     const image_id = parseId(imageId, "image id");
-    const pending = this.#transport.http.POST("/janus/20240725/images/{image_id}/export", {
-      params: { path: { image_id } },
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#t.data(
+      (init) =>
+        this.#t.http.POST("/janus/20240725/images/{image_id}/export", { params: { path: { image_id } }, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 
   /** Downloads an exported image to a file or stream at constant memory, resuming after drops (SCP 6.11.3). */
   async download(imageId: string, to: DownloadTarget, options: DownloadOptions = {}): Promise<DownloadResult> {
     const id = parseId(imageId, "image id");
-    return downloadImageFile(this.#transport, id, to, { ...options, defaultIdleMs: this.#defaultIdleMs });
+    parseDownload(to, options);
+    return downloadImageFile(this.#t, id, to, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 }

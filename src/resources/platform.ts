@@ -3,10 +3,9 @@ import { ScpResponseError, ScpUnsupportedVersionError } from "../errors.js";
 import type { Az, Host, operations, PlatformInfo, StorageTag } from "../generated/schema.js";
 import { AnyGate, AzGate, gate, SystemVersionGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
-import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
-import { unwrapData } from "../transport/unwrap.js";
+import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
 import { compareVersions, parseScpVersion } from "../version.js";
-import { init, parseId, type RequestOptions } from "./request-options.js";
+import { parseId, parseQuery, type RequestOptions } from "./request-options.js";
 
 /** Filters and paging of a resource-pool list. */
 export type AzListQuery = NonNullable<operations["getAzs"]["parameters"]["query"]>;
@@ -24,6 +23,9 @@ export interface ScpVersion {
 }
 
 const AzPage = pageSchema(AzGate);
+const AZS = "/janus/20180725/azs";
+const HOSTS = "/janus/20240725/hosts";
+const TAGS = "/janus/20180725/storages/tags";
 const HostPage = pageSchema(gate<Host>()(z.looseObject({ id: z.string(), name: z.string() })));
 const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.string(), name: z.string() })));
 
@@ -38,9 +40,10 @@ export class System {
 
   /** Reads the SCP version. */
   async version(options?: RequestOptions): Promise<ScpVersion> {
-    const data = await unwrapData(
-      this.#transport.http.GET("/janus/20180725/system/version", init(options)),
+    const data = await this.#transport.data(
+      (init) => this.#transport.http.GET("/janus/20180725/system/version", { ...init }),
       SystemVersionGate,
+      options,
     );
     const version = parseScpVersion(data.build_version);
     if (!version) {
@@ -56,9 +59,10 @@ export class System {
 
   /** Reads the platform's version, cluster and region. */
   async platform(options?: RequestOptions): Promise<PlatformInfo> {
-    return (await unwrapData(
-      this.#transport.http.GET("/janus/20180725/platform", init(options)),
+    return (await this.#transport.data(
+      (init) => this.#transport.http.GET("/janus/20180725/platform", { ...init }),
       AnyGate,
+      options,
     )) as PlatformInfo;
   }
 
@@ -86,12 +90,21 @@ export class Azs {
 
   /** Reads one page of resource pools. */
   async list(query: AzListQuery = {}, options?: RequestOptions): Promise<ScpPage<Az>> {
-    return unwrapData(this.#transport.http.GET("/janus/20180725/azs", { params: { query }, ...init(options) }), AzPage);
+    const q = parseQuery(query, "resource pool list query");
+    return this.#transport.data(
+      (init) => this.#transport.http.GET(AZS, { params: { query: q }, ...init }),
+      AzPage,
+      options,
+    );
   }
 
   /** Iterates over every resource pool. */
   listAll(query: Omit<AzListQuery, "page_num"> = {}, options?: RequestOptions): AsyncGenerator<Az, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: AZS,
+    });
   }
 }
 
@@ -106,9 +119,11 @@ export class Hosts {
 
   /** Reads one page of hosts. */
   async list(query: HostListQuery = {}, options?: RequestOptions): Promise<ScpPage<Host>> {
-    return unwrapData(
-      this.#transport.http.GET("/janus/20240725/hosts", { params: { query }, ...init(options) }),
+    const q = parseQuery(query, "host list query");
+    return this.#transport.data(
+      (init) => this.#transport.http.GET(HOSTS, { params: { query: q }, ...init }),
       HostPage,
+      options,
     );
   }
 
@@ -117,7 +132,11 @@ export class Hosts {
     query: Omit<HostListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Host, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: HOSTS,
+    });
   }
 }
 
@@ -137,15 +156,19 @@ export class StorageTags {
     options?: RequestOptions,
   ): Promise<ScpPage<StorageTag>> {
     const az_id = parseId(azId, "resource pool id");
-    const pending = this.#transport.http.GET("/janus/20180725/storages/tags", {
-      params: { query: { ...query, az_id } },
-      ...init(options),
-    });
-    return unwrapData(pending, StorageTagPage);
+    const q = { ...parseQuery(query, "storage tag list query"), az_id };
+    return this.#transport.data(
+      (init) => this.#transport.http.GET(TAGS, { params: { query: q }, ...init }),
+      StorageTagPage,
+      options,
+    );
   }
 
   /** Iterates over every storage tag of a pool. */
   listAll(azId: string, options?: RequestOptions): AsyncGenerator<StorageTag, void, undefined> {
-    return paginate((page_num) => this.list(azId, { page_size: 100, page_num }, options));
+    return paginate((page_num) => this.list(azId, { page_size: MAX_PAGE_SIZE, page_num }, options), {
+      pageSize: MAX_PAGE_SIZE,
+      path: TAGS,
+    });
   }
 }

@@ -3,9 +3,8 @@ import { ScpNotFoundError } from "../errors.js";
 import type { operations, Project, User } from "../generated/schema.js";
 import { gate, ProjectGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
-import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
-import { unwrapData } from "../transport/unwrap.js";
-import { init, type RequestOptions } from "./request-options.js";
+import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
+import { parseQuery, type RequestOptions } from "./request-options.js";
 
 /** Filters and paging of a tenant list. */
 export type ProjectListQuery = NonNullable<operations["getTenantListV2"]["parameters"]["query"]>;
@@ -13,6 +12,8 @@ export type ProjectListQuery = NonNullable<operations["getTenantListV2"]["parame
 export type UserListQuery = NonNullable<operations["getUsersJanus20190725"]["parameters"]["query"]>;
 
 const ProjectPage = pageSchema(ProjectGate);
+const PROJECTS = "/janus/20190725/projects";
+const USERS = "/janus/20190725/users";
 const UserPage = pageSchema(gate<User>()(z.looseObject({ id: z.string(), name: z.string(), project_id: z.string() })));
 
 /** Tenants (projects), including the platform administrator's. */
@@ -26,9 +27,11 @@ export class Projects {
 
   /** Reads one page of tenants. */
   async list(query: ProjectListQuery = {}, options?: RequestOptions): Promise<ScpPage<Project>> {
-    return unwrapData(
-      this.#transport.http.GET("/janus/20190725/projects", { params: { query }, ...init(options) }),
+    const q = parseQuery(query, "tenant list query");
+    return this.#transport.data(
+      (init) => this.#transport.http.GET(PROJECTS, { params: { query: q }, ...init }),
       ProjectPage,
+      options,
     );
   }
 
@@ -37,7 +40,11 @@ export class Projects {
     query: Omit<ProjectListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Project, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: PROJECTS,
+    });
   }
 
   /** The platform administrator tenants (`role_type` admin). */
@@ -83,9 +90,11 @@ export class Users {
 
   /** Reads one page of users. */
   async list(query: UserListQuery = {}, options?: RequestOptions): Promise<ScpPage<User>> {
-    return unwrapData(
-      this.#transport.http.GET("/janus/20190725/users", { params: { query }, ...init(options) }),
+    const q = parseQuery(query, "user list query");
+    return this.#transport.data(
+      (init) => this.#transport.http.GET(USERS, { params: { query: q }, ...init }),
       UserPage,
+      options,
     );
   }
 
@@ -94,6 +103,10 @@ export class Users {
     query: Omit<UserListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<User, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: USERS,
+    });
   }
 }

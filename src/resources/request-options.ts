@@ -1,15 +1,8 @@
+import { z } from "zod";
+import type { RequestOptions } from "../options.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 
-/** Per-call options. */
-export interface RequestOptions {
-  /** Aborts the call; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /**
-   * The `X-Client-Token` of a POST or PUT; one is made per call otherwise. Send a lost call again with the same
-   * token and SCP refuses it (429) if the first one applied, for 15 minutes.
-   */
-  clientToken?: string;
-}
+export type { RequestOptions };
 
 /** A started asynchronous SCP operation. */
 export interface TaskRef {
@@ -26,10 +19,21 @@ export function parseId(value: unknown, what: string): string {
   return parseInput(ScpIdSchema, value, what);
 }
 
-/** Openapi-fetch's per-call init for our options. @internal */
-export function init(options: RequestOptions | undefined): { signal?: AbortSignal; headers?: Record<string, string> } {
-  return {
-    ...(options?.signal ? { signal: options.signal } : {}),
-    ...(options?.clientToken ? { headers: { "X-Client-Token": options.clientToken } } : {}),
-  };
+// A query value goes into the URL as is: a string, a number or a boolean, with no control characters.
+const QueryValue = z.union([
+  z.string().refine((text) => ![...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), {
+    message: "must not contain control characters",
+  }),
+  z.number().finite(),
+  z.boolean(),
+]);
+const QuerySchema = z.record(z.string(), QueryValue.optional());
+
+/**
+ * Checks a list query: plain values only (a nested object or array has no meaning to SCP's lists).
+ * @throws {@link ScpValidationError} before anything is sent.
+ * @internal
+ */
+export function parseQuery<Q extends object>(query: Q | undefined, what: string): Q {
+  return parseInput(QuerySchema, query ?? {}, what) as Q;
 }

@@ -8,10 +8,9 @@ import type {
 } from "../generated/schema.js";
 import { CreateServerResultGate, gate, ServerConfigGate, ServerGate, TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
-import { pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
-import { unwrap, unwrapData } from "../transport/unwrap.js";
+import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
 import { parseInput } from "../validate.js";
-import { init, parseId, type RequestOptions, type TaskRef } from "./request-options.js";
+import { parseId, parseQuery, type RequestOptions, type TaskRef } from "./request-options.js";
 
 /** Filters and paging of a VM list. */
 export type ServerListQuery = NonNullable<operations["listServers20240725"]["parameters"]["query"]>;
@@ -61,19 +60,22 @@ const UpdateServerInput = gate<UpdateServerRequest>()(
     .refine((patch) => Object.keys(patch).length > 0, "must change at least one field"),
 );
 
+const ForceInput = z.strictObject({ force: z.boolean().optional() });
+const LIST = "/janus/20240725/servers";
+
 /** Virtual machines: list, read, create from an image, edit, power and delete. */
 export class Servers {
-  readonly #transport: Transport;
+  readonly #t: Transport;
 
   /** @internal */
   constructor(transport: Transport) {
-    this.#transport = transport;
+    this.#t = transport;
   }
 
   /** Reads one page of VMs (at most 100). */
   async list(query: ServerListQuery = {}, options?: RequestOptions): Promise<ScpPage<Server>> {
-    const pending = this.#transport.http.GET("/janus/20240725/servers", { params: { query }, ...init(options) });
-    return unwrapData(pending, ServerPage);
+    const q = parseQuery(query, "server list query");
+    return this.#t.data((init) => this.#t.http.GET(LIST, { params: { query: q }, ...init }), ServerPage, options);
   }
 
   /** Iterates over every VM matching the query, fetching pages as the loop goes. */
@@ -81,7 +83,11 @@ export class Servers {
     query: Omit<ServerListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Server, void, undefined> {
-    return paginate((page_num) => this.list({ page_size: 100, ...query, page_num }, options));
+    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+      pageSize,
+      path: LIST,
+    });
   }
 
   /**
@@ -90,11 +96,11 @@ export class Servers {
    */
   async get(serverId: string, options?: RequestOptions): Promise<ServerConfig> {
     const server_id = parseId(serverId, "server id");
-    const pending = this.#transport.http.GET("/janus/20240725/servers/{server_id}", {
-      params: { path: { server_id } },
-      ...init(options),
-    });
-    return unwrapData(pending, ServerConfigGate);
+    return this.#t.data(
+      (init) => this.#t.http.GET("/janus/20240725/servers/{server_id}", { params: { path: { server_id } }, ...init }),
+      ServerConfigGate,
+      options,
+    );
   }
 
   /** Reads a VM as the list shows it (power state, numeric VM id, vmtools), or undefined when it does not exist. */
@@ -107,8 +113,11 @@ export class Servers {
   /** Starts creating VMs from an image. */
   async create(request: CreateServerRequest, options?: RequestOptions): Promise<CreateServerRef> {
     const body = parseInput(CreateServerInput, request, "server create request");
-    const pending = this.#transport.http.POST("/janus/20220725/servers", { body, ...init(options) });
-    const data = await unwrapData(pending, CreateServerResultGate);
+    const data = await this.#t.data(
+      (init) => this.#t.http.POST("/janus/20220725/servers", { body, ...init }),
+      CreateServerResultGate,
+      options,
+    );
     return { taskId: data.task_id, serverIds: data.uuids ?? [] };
   }
 
@@ -116,45 +125,56 @@ export class Servers {
   async update(serverId: string, patch: UpdateServerRequest, options?: RequestOptions): Promise<TaskRef> {
     const server_id = parseId(serverId, "server id");
     const body = parseInput(UpdateServerInput, patch, "server update");
-    const pending = this.#transport.http.PUT("/janus/20210725/servers/{server_id}", {
-      params: { path: { server_id } },
-      body,
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#t.data(
+      (init) =>
+        this.#t.http.PUT("/janus/20210725/servers/{server_id}", { params: { path: { server_id } }, body, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 
   /** Starts deleting a VM: to the recycle bin, or for good with `force`. */
   async delete(serverId: string, input: { force?: boolean } = {}, options?: RequestOptions): Promise<DeleteServerRef> {
     const server_id = parseId(serverId, "server id");
-    const body = { force: input.force ? 1 : 0 } as const;
-    const pending = this.#transport.http.DELETE("/janus/20180725/servers/{server_id}", {
-      params: { path: { server_id } },
-      body,
-      ...init(options),
-    });
-    return { taskId: (await unwrap(pending, TaskRefGate))?.task_id };
+    const { force } = parseInput(ForceInput, input, "server delete input");
+    const body = { force: force ? 1 : 0 } as const;
+    const data = await this.#t.maybe(
+      (init) =>
+        this.#t.http.DELETE("/janus/20180725/servers/{server_id}", { params: { path: { server_id } }, body, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data?.task_id };
   }
 
   /** Starts powering a VM on. */
   async start(serverId: string, options?: RequestOptions): Promise<TaskRef> {
     const server_id = parseId(serverId, "server id");
-    const pending = this.#transport.http.POST("/janus/20180725/servers/{server_id}/start", {
-      params: { path: { server_id } },
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const data = await this.#t.data(
+      (init) =>
+        this.#t.http.POST("/janus/20180725/servers/{server_id}/start", { params: { path: { server_id } }, ...init }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 
   /** Starts shutting a VM down; `force` cuts the power instead of asking the guest. */
   async stop(serverId: string, input: { force?: boolean } = {}, options?: RequestOptions): Promise<TaskRef> {
     const server_id = parseId(serverId, "server id");
-    const body = { force: input.force ? 1 : 0 } as const;
-    const pending = this.#transport.http.POST("/janus/20180725/servers/{server_id}/stop", {
-      params: { path: { server_id } },
-      body,
-      ...init(options),
-    });
-    return { taskId: (await unwrapData(pending, TaskRefGate)).task_id };
+    const { force } = parseInput(ForceInput, input, "server stop input");
+    const body = { force: force ? 1 : 0 } as const;
+    const data = await this.#t.data(
+      (init) =>
+        this.#t.http.POST("/janus/20180725/servers/{server_id}/stop", {
+          params: { path: { server_id } },
+          body,
+          ...init,
+        }),
+      TaskRefGate,
+      options,
+    );
+    return { taskId: data.task_id };
   }
 }

@@ -1,97 +1,95 @@
-import { ScpNetworkError, type ScpOutcome } from "../errors.js";
-import type { ScpFetch, ScpTlsOptions } from "../options.js";
-import type { Send } from "./call.js";
-import { createNodeStreamSend } from "./node-http-send.js";
-import { tlsConnectOptions } from "./tls-options.js";
-
-// Failures that happen before a byte of the request leaves: the request surely did not apply.
-const NOT_SENT = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-const TLS_CODE = /CERT|SELF_SIGNED|ERR_TLS|ERR_SSL|UNABLE_TO_(GET|VERIFY)/;
-
-/** True for certificate and TLS handshake failures, which no retry heals. @internal */
-export function isTlsFailure(code: string | undefined): boolean {
-  return code !== undefined && TLS_CODE.test(code);
-}
-
-function rootCause(error: unknown): { code: string | undefined; message: string } {
-  let current: unknown = error;
-  let code: string | undefined;
-  let message = error instanceof Error ? error.message : String(error);
-  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    const c = (current as { code?: unknown }).code;
-    if (typeof c === "string") {
-      code = c;
-    }
-    message = current.message;
-    current = current.cause;
-  }
-  return { code, message };
-}
-
-/** Maps a thrown fetch failure to an ScpNetworkError that says whether the request may have applied. @internal */
-export function toNetworkError(method: string, path: string, error: unknown, known?: ScpOutcome): ScpNetworkError {
-  const { code, message } = rootCause(error);
-  const outcome: ScpOutcome =
-    known ?? (code !== undefined && (NOT_SENT.has(code) || isTlsFailure(code)) ? "not-sent" : "unknown");
-  return new ScpNetworkError({ method, path, outcome, reason: message, code, cause: error });
-}
-
-async function createDispatcher(tls: ScpTlsOptions): Promise<unknown> {
-  const { Agent } = await import("undici");
-  return new Agent({ connect: tlsConnectOptions(tls) });
-}
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { Dispatcher } from "undici";
+import type { ScpFetch } from "../options.js";
+import type { CallContext, Outgoing, Send } from "./call-context.js";
+import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispatcher.js";
+import { toNetworkError } from "./network-error.js";
+import type { Observer } from "./observe.js";
+import { NULL_BODY } from "./read-body.js";
 
 /**
  * The innermost layer: sends one attempt and maps a thrown failure to an ScpNetworkError (a caller's abort is
- * rethrown as its reason). Calls go through fetch, looked up per call so test doubles work; a streamed upload goes
- * through node:http(s) unless the caller brought their own fetch.
+ * rethrown as its reason). Calls go through fetch (the caller's, looked up per call so test doubles work, or
+ * Node's with the client's dispatcher). A streamed upload goes through undici's `request` on the same dispatcher
+ * unless the caller brought a fetch: Node's fetch keeps a streamed request body in memory (nodejs/undici#4058).
  * @internal
  */
-export function createBaseSend(options: { fetch: ScpFetch | undefined; tls: ScpTlsOptions | undefined }): Send {
-  const fetchSend = createFetchSend(options);
-  const streamSend = createNodeStreamSend(options.tls);
-  return async (call) => {
+export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | undefined }, observer: Observer): Send {
+  let dispatcher: Promise<Dispatcher> | undefined;
+  const ownDispatcher = options.fetch === undefined && needsDispatcher(options);
+  const getDispatcher = () => {
+    dispatcher ??= createDispatcher(options);
+    return dispatcher;
+  };
+  return async (request, ctx) => {
+    // An aborted call is never sent, however the fetch below treats signals.
+    ctx.signal?.throwIfAborted();
+    ctx.record.attempts++;
+    observer.attempt(ctx.record);
+    const started = performance.now();
     try {
-      return await (call.source && !options.fetch ? streamSend(call) : fetchSend(call));
-    } catch (error) {
-      if (call.signal?.aborted) {
-        throw call.signal.reason;
+      let response: Response;
+      if (options.fetch) {
+        response = await options.fetch(toRequest(request, ctx));
+      } else if (request.source) {
+        response = await streamUpload(request, ctx, await getDispatcher());
+      } else {
+        const init = ownDispatcher ? ({ dispatcher: await getDispatcher() } as RequestInit) : undefined;
+        response = await globalThis.fetch(toRequest(request, ctx), init);
       }
-      throw toNetworkError(call.method, call.url.pathname, error);
+      ctx.record.serverRequestId =
+        response.headers.get("x-openstack-request-id") ?? response.headers.get("x-request-id") ?? undefined;
+      observer.response(ctx.record, response.status, performance.now() - started);
+      return response;
+    } catch (error) {
+      if (ctx.signal?.aborted) {
+        throw ctx.signal.reason;
+      }
+      throw toNetworkError(request, error, ctx.record);
     }
   };
 }
 
-function createFetchSend(options: { fetch: ScpFetch | undefined; tls: ScpTlsOptions | undefined }): Send {
-  let dispatcher: Promise<unknown> | undefined;
-  const tls = options.tls;
-  const needsDispatcher =
-    options.fetch === undefined && tls !== undefined && (tls.ca !== undefined || tls.insecure === true);
-  return async (call) => {
-    const request = new Request(call.url, {
-      method: call.method,
-      headers: call.headers,
-      body: call.body ?? call.source?.open() ?? null,
-      signal: call.signal ?? null,
-      redirect: "manual",
-      // A streamed body must be sent half-duplex.
-      ...(call.source ? { duplex: "half" } : {}),
-    } as RequestInit);
-    if (options.fetch) {
-      return options.fetch(request);
+function toRequest(request: Outgoing, ctx: CallContext): Request {
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? request.source?.open() ?? null,
+    signal: ctx.signal ?? null,
+    redirect: "manual",
+    // A streamed body must be sent half-duplex.
+    ...(request.source ? { duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+/** Sends a streamed body with undici's `request`, at constant memory, and answers a standard Response. */
+async function streamUpload(request: Outgoing, ctx: CallContext, dispatcher: Dispatcher): Promise<Response> {
+  const source = request.source;
+  const headers: Record<string, string> = Object.fromEntries(request.headers.entries());
+  if (source?.size !== undefined) {
+    // Servers that refuse chunked uploads accept a declared length.
+    headers["content-length"] = String(source.size);
+  }
+  const body = source ? Readable.fromWeb(source.open() as NodeReadableStream<Uint8Array>) : null;
+  const answer = await dispatcher.request({
+    origin: request.url.origin,
+    path: `${request.url.pathname}${request.url.search}`,
+    method: request.method as Dispatcher.HttpMethod,
+    headers,
+    body,
+    signal: ctx.signal ?? null,
+  });
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      responseHeaders.append(name, v);
     }
-    if (needsDispatcher && tls) {
-      dispatcher ??= createDispatcher(tls);
-      // Node's fetch takes TLS settings only through an undici dispatcher.
-      return globalThis.fetch(request, { dispatcher: await dispatcher } as RequestInit);
-    }
-    return globalThis.fetch(request);
-  };
+  }
+  const nullBody = NULL_BODY.has(answer.statusCode);
+  if (nullBody) {
+    await answer.body.dump();
+  }
+  const webBody = nullBody ? null : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>);
+  return new Response(webBody, { status: answer.statusCode, headers: responseHeaders });
 }

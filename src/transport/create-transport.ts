@@ -1,92 +1,82 @@
-import { randomUUID } from "node:crypto";
-import type { ResolvedOptions, ScpFetch } from "../options.js";
+import type { z } from "zod";
+import type { RequestOptions, ScpFetch } from "../options.js";
+import { type ResolvedOptions, resolveRequest } from "../resolve-options.js";
 import { createBaseSend } from "./base-send.js";
-import type { BodySource, Call, Send } from "./call.js";
+import type { Send } from "./call-context.js";
 import { createHttpClient, type HttpClient } from "./http-client.js";
+import { createObserver, type Observer } from "./observe.js";
 import { readBody } from "./read-body.js";
-import { tagResponse } from "./response-info.js";
+import { type Pipeline, pipelineFetch, type RunOverrides, runCall } from "./run-call.js";
 import { createSignatureAuth } from "./signature-auth.js";
 import { createTokenLogin } from "./token-login.js";
 import { TokenSession } from "./token-session.js";
+import { type Called, type FetchResult, unwrap, unwrapData } from "./unwrap.js";
 import { withAuth } from "./with-auth.js";
 import { withRetry } from "./with-retry.js";
 import { withTimeout } from "./with-timeout.js";
 
-/** Per-call changes to the transport's defaults, for transfers. @internal */
-export interface CallOverrides {
-  /** Send this stream as the body, reopened for each attempt. */
-  source?: BodySource;
-  /** Leave the response body unread for the caller. */
-  streamResponse?: boolean;
-  /** Replace the per-attempt timeout; 0 for none. */
-  timeoutMs?: number;
+/** What a call passes to one openapi-fetch method: our fetch, the signal and the idempotency token. @internal */
+export interface CallInit {
+  fetch: ScpFetch;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
-/** The transport: a typed client whose every call is authenticated, timed, retried and checked. @internal */
+/** Runs one openapi-fetch call; the transport hands it the init to spread into the call's options. @internal */
+export type CallRun<R extends FetchResult> = (init: CallInit) => Promise<R>;
+
+/** Sends one call and returns its result with the call's record; throws typed, secret-free errors only. @internal */
+export type SendCall = <R extends FetchResult>(
+  run: CallRun<R>,
+  options?: RequestOptions,
+  overrides?: RunOverrides,
+) => Promise<Called<R>>;
+
+/** The transport: typed calls that are authenticated, timed, retried, observed and checked. @internal */
 export interface Transport {
-  /** Typed openapi-fetch client on the full pipeline. */
+  /** Typed openapi-fetch client on the full pipeline (the users' escape hatch, `scp.http`). */
   readonly http: HttpClient;
-  /** A fetch with per-call overrides, to hand to one openapi-fetch call as its `fetch` option. */
-  fetchWith(overrides: CallOverrides): ScpFetch;
+  /** Sends one call and returns its result with the call's record. */
+  readonly send: SendCall;
+  /** Sends one call and returns its payload checked against `schema`; throws on an empty answer. */
+  data<T>(run: CallRun<FetchResult>, schema: z.ZodType<T>, options?: RequestOptions): Promise<T>;
+  /** Like `data`, but an empty answer (a 204) gives undefined. */
+  maybe<T>(run: CallRun<FetchResult>, schema: z.ZodType<T>, options?: RequestOptions): Promise<T | undefined>;
+  /** Where the transport reports what happens (logger, hooks, tracing). */
+  readonly observer: Observer;
 }
 
-const MUTATING = new Set(["POST", "PUT", "PATCH"]);
-
-function entry(send: Send, options: ResolvedOptions, overrides: CallOverrides): ScpFetch {
-  return async (request) => {
-    const url = new URL(request.url);
-    const headers = new Headers(request.headers);
-    headers.set("User-Agent", options.userAgent);
-    // One idempotency token per logical call, reused by every retry and replay of it.
-    if (MUTATING.has(request.method) && !headers.has("x-client-token")) {
-      headers.set("X-Client-Token", randomUUID());
-    }
-    if (overrides.source) {
-      headers.set("Content-Type", "application/octet-stream");
-    }
-    const body = overrides.source || request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
-    const call: Call = {
-      method: request.method,
-      url,
-      headers,
-      body,
-      source: overrides.source,
-      signal: request.signal,
-      timeoutMs: overrides.timeoutMs ?? options.timeoutMs,
-      retry: options.retry,
-      streamResponse: overrides.streamResponse ?? false,
-    };
-    const started = performance.now();
-    const response = await send(call);
-    options.logger?.debug?.("response", {
-      method: call.method,
-      path: url.pathname,
-      status: response.status,
-      durationMs: Math.round(performance.now() - started),
-    });
-    return tagResponse(response, { method: call.method, path: url.pathname });
-  };
+function bind(pipeline: Pipeline): SendCall {
+  return (run, options, overrides) => runCall(pipeline, run, resolveRequest(options, pipeline.options), overrides);
 }
 
 /**
- * Builds the pipeline `withAuth(withRetry(withTimeout(readBody(fetch))))` and the typed client on top of it.
+ * Builds the pipeline `withAuth(withRetry(withTimeout(readBody(send))))` and the typed calls on top of it. The
+ * login runs on the same pipeline without `withAuth`, through an openapi-fetch client of its own, so middleware
+ * users add to `scp.http` never sees a password.
  * @internal
  */
 export function createTransport(options: ResolvedOptions): Transport {
-  const unauthenticated = withRetry(withTimeout(readBody(createBaseSend(options))), options.logger);
+  const observer = createObserver(options);
+  const unauthenticated: Send = withRetry(withTimeout(readBody(createBaseSend(options, observer))), observer);
   const auth =
     options.auth.type === "signature"
       ? createSignatureAuth(options.auth)
       : new TokenSession(
           createTokenLogin(
-            createHttpClient(options.baseUrl, entry(unauthenticated, options, {})),
+            bind({ send: unauthenticated, options, observer }),
+            createHttpClient(options.baseUrl),
             options.auth,
-            options.logger,
+            observer,
           ),
         );
-  const send = withAuth(unauthenticated, auth, options.logger);
+  const pipeline: Pipeline = { send: withAuth(unauthenticated, auth, observer), options, observer };
+  const send = bind(pipeline);
   return {
-    http: createHttpClient(options.baseUrl, entry(send, options, {})),
-    fetchWith: (overrides) => entry(send, options, overrides),
+    http: createHttpClient(options.baseUrl, pipelineFetch(pipeline, resolveRequest(undefined, options))),
+    send,
+    data: async (run, schema, requestOptions) => unwrapData(await send(run, requestOptions), schema),
+    maybe: async (run, schema, requestOptions) => unwrap(await send(run, requestOptions), schema),
+    observer,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScpResponseError } from "../errors.js";
 
 /** One page of a list. */
 export interface ScpPage<T> {
@@ -12,7 +13,7 @@ export interface ScpPage<T> {
   nextPageNum: number | undefined;
 }
 
-/** Largest page SCP serves. */
+/** Largest page SCP serves; `listAll` asks for pages of this size. @internal */
 export const MAX_PAGE_SIZE = 100;
 
 /**
@@ -43,21 +44,42 @@ export function pageSchema<T>(item: z.ZodType<T>): z.ZodType<ScpPage<T>> {
   return z.preprocess(asPage, paged);
 }
 
+/** Pages a list may run beyond what its `total_size` implies (items added while paging). */
+const SPARE_PAGES = 3;
+
 /**
- * Yields every item of a paged list, fetching pages on demand from `page_num` 0 until the last page;
- * breaking out of the loop stops fetching.
+ * Yields every item of a paged list, fetching pages on demand from `page_num` 0 until the last page; breaking out
+ * of the loop stops fetching. Paging is bounded: a list that does not end within the pages its `total_size`
+ * implies (plus a few), or a page that comes back empty while the total says more follow, is an inconsistent
+ * answer and throws instead of silently yielding a partial list.
+ * @throws {@link ScpResponseError} on an inconsistent list.
  * @internal
  */
 export async function* paginate<T>(
   fetchPage: (pageNum: number) => Promise<ScpPage<T>>,
+  list: { pageSize: number; path: string },
 ): AsyncGenerator<T, void, undefined> {
+  const { pageSize } = list;
   let pageNum = 0;
-  for (;;) {
+  let seen = 0;
+  for (let pages = 1; ; pages++) {
     const page = await fetchPage(pageNum);
     yield* page.items;
-    // Stop on the last page, and never loop on a server that repeats or goes back.
-    if (page.nextPageNum === undefined || page.items.length === 0 || page.nextPageNum <= pageNum) {
+    seen += page.items.length;
+    if (page.nextPageNum === undefined || (page.items.length === 0 && seen >= page.totalSize)) {
       return;
+    }
+    const inconsistent =
+      page.items.length === 0
+        ? `page ${pageNum} is empty though total_size says ${page.totalSize - seen} more follow`
+        : page.nextPageNum <= pageNum
+          ? `next_page_num ${page.nextPageNum} does not move past page ${pageNum}`
+          : pages > Math.ceil(page.totalSize / pageSize) + SPARE_PAGES
+            ? `still not at the end after ${pages} pages of ${pageSize} (total_size ${page.totalSize})`
+            : undefined;
+    if (inconsistent !== undefined) {
+      const issues = [{ path: [], message: `inconsistent list: ${inconsistent}` }];
+      throw new ScpResponseError({ method: "GET", path: list.path, status: 200, issues });
     }
     pageNum = page.nextPageNum;
   }

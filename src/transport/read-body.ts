@@ -1,48 +1,130 @@
-import { ScpResponseError } from "../errors.js";
-import { toNetworkError } from "./base-send.js";
-import type { Send } from "./call.js";
+import { ScpResponseError, ScpTimeoutError } from "../errors.js";
+import type { CallContext, Outgoing, Send } from "./call-context.js";
+import { toNetworkError } from "./network-error.js";
 
 /** Statuses whose Response may not carry a body. @internal */
 export const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+class TooLarge extends Error {}
+
 /**
- * Reads a JSON response whole, inside the attempt (so its time counts and a failed read can be retried),
- * refuses a success body that is not JSON, and keeps the JSON body of a 204 that SCP documents for deletes.
- * Streamed responses pass through unread.
+ * Reads a body whole, chunk by chunk, against the attempt's deadline (its own timer: a stalled body must not
+ * depend on an abort signal reaching it) and refusing more than `maxBytes`.
+ */
+async function readAll(
+  body: ReadableStream<Uint8Array>,
+  ctx: CallContext,
+  onTimeout: () => Error,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled =
+    ctx.deadline === undefined
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(onTimeout()), Math.max(0, (ctx.deadline as number) - Date.now()));
+        });
+  try {
+    for (;;) {
+      const next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read());
+      if (next.done) {
+        break;
+      }
+      total += next.value.byteLength;
+      if (total > ctx.policy.maxResponseBytes) {
+        throw new TooLarge();
+      }
+      chunks.push(next.value);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}
+
+/**
+ * Refuses a success body that is not JSON (a login page from a proxy, say). A body that says it is JSON is
+ * parsed once, by the caller; only other content types are parsed here first.
+ */
+function checkJson(request: Outgoing, ctx: CallContext, response: Response, bytes: Uint8Array): void {
+  const type = response.headers.get("content-type") ?? "no content type";
+  if (/json/i.test(type)) {
+    return;
+  }
+  try {
+    JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new ScpResponseError({
+      method: request.method,
+      path: request.url.pathname,
+      status: response.status,
+      requestId: ctx.record.requestId,
+      issues: [{ path: [], message: `success body is not JSON (${type})` }],
+    });
+  }
+}
+
+function tooLarge(request: Outgoing, ctx: CallContext, status: number): ScpResponseError {
+  return new ScpResponseError({
+    method: request.method,
+    path: request.url.pathname,
+    status,
+    requestId: ctx.record.requestId,
+    issues: [{ path: [], message: `body larger than ${ctx.policy.maxResponseBytes} bytes; not read` }],
+  });
+}
+
+/**
+ * Reads a JSON response whole inside the attempt, so its time counts against the attempt's limit, a stalled body
+ * times out and a failed read can be retried; refuses a body over `maxResponseBytes` unread. Keeps the JSON body
+ * of a 204, which SCP documents for deletes, by passing it on as a 200. Streamed responses pass through unread.
  * @internal
  */
 export function readBody(next: Send): Send {
-  return async (call) => {
-    const response = await next(call);
-    if (call.streamResponse && response.ok) {
+  return async (request, ctx) => {
+    const response = await next(request, ctx);
+    if ((ctx.policy.streamResponse && response.ok) || response.body === null) {
       return response;
     }
-    let bytes: Uint8Array<ArrayBuffer>;
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (declared > ctx.policy.maxResponseBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge(request, ctx, response.status);
+    }
+    const timeoutMs = ctx.policy.timeoutMs;
+    const onTimeout = () =>
+      new ScpTimeoutError({
+        method: request.method,
+        path: request.url.pathname,
+        timeoutMs,
+        requestId: ctx.record.requestId,
+      });
+    let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await response.arrayBuffer());
+      bytes = await readAll(response.body, ctx, onTimeout);
     } catch (error) {
-      if (call.signal?.aborted) {
-        throw call.signal.reason;
+      if (ctx.signal?.aborted && !(error instanceof ScpTimeoutError)) {
+        throw ctx.signal.reason;
+      }
+      if (error instanceof TooLarge) {
+        throw tooLarge(request, ctx, response.status);
+      }
+      if (error instanceof ScpTimeoutError) {
+        throw error;
       }
       // The answer was cut after its headers: SCP got the request, so for a POST/PUT the outcome is unknown.
-      throw toNetworkError(call.method, call.url.pathname, error, "unknown");
+      throw toNetworkError(request, error, ctx.record, "unknown");
     }
     if (response.ok && bytes.length > 0) {
-      try {
-        JSON.parse(new TextDecoder().decode(bytes));
-      } catch {
-        const type = response.headers.get("content-type") ?? "no content type";
-        throw new ScpResponseError({
-          method: call.method,
-          path: call.url.pathname,
-          status: response.status,
-          issues: [{ path: [], message: `success body is not JSON (${type})` }],
-        });
-      }
+      checkJson(request, ctx, response, bytes);
     }
-    // A 204 may not carry a body in a Response; one that arrived anyway is passed on as a 200.
     const status = response.status === 204 && bytes.length > 0 ? 200 : response.status;
-    return new Response(NULL_BODY.has(status) ? null : bytes, {
+    return new Response(NULL_BODY.has(status) ? null : (bytes as Uint8Array<ArrayBuffer>), {
       status,
       statusText: response.statusText,
       headers: response.headers,

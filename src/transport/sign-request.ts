@@ -17,6 +17,8 @@ export interface SignatureInput {
   service: string;
   /** `YYYYMMDD'T'HHMMSS'Z'`, the same value as the `X-Amz-Date` header. */
   amzDate: string;
+  /** The signing key for the date, region and service, when the caller keeps one; derived otherwise. */
+  key?: Buffer;
 }
 
 /** The intermediate strings and the result of a signature, for tests and debugging. @internal */
@@ -32,6 +34,14 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256"
 /** Hex SHA-256 of bytes or a string. @internal */
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * Derives the signing key of one day, region and service from the secret key (four chained HMACs).
+ * @internal
+ */
+export function signingKey(secretKey: string, dateStamp: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secretKey}`, dateStamp), region), service), "aws4_request");
 }
 
 /** Formats a date as SCP expects in `X-Amz-Date`. @internal */
@@ -64,7 +74,7 @@ export function signRequest(input: SignatureInput): Signature {
   const dateStamp = input.amzDate.slice(0, 8);
   const scope = `${dateStamp}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", input.amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${input.secretKey}`, dateStamp), input.region), input.service), "aws4_request");
+  const key = input.key ?? signingKey(input.secretKey, dateStamp, input.region, input.service);
   const signature = createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
   const authorization = `AWS4-HMAC-SHA256 Credential=${input.accessKey}/${scope}, SignedHeaders=${input.signedHeaders}, Signature=${signature}`;
   return { canonicalRequest, stringToSign, signature, authorization };

@@ -1,40 +1,54 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULTS, type ScpSignatureAuth } from "../options.js";
-import { withCall } from "./call.js";
-import { sha256Hex, signRequest, toAmzDate } from "./sign-request.js";
+import { sha256Hex, signingKey, signRequest, toAmzDate } from "./sign-request.js";
 import type { Authenticator } from "./with-auth.js";
 
 const EMPTY = new Uint8Array(0);
 
 /**
- * Signs every call with the access key / secret key pair. A streamed body is hashed by its source's pre-pass.
+ * Signs every request with the access key / secret key pair. A streamed body is hashed by its source's pre-pass.
+ * The derived signing key changes once a day, so it is kept for the day it was made for.
  * @internal
  */
 export function createSignatureAuth(auth: ScpSignatureAuth): Authenticator {
   const signedHeaders = auth.legacyCookie ? "cookie;x-amz-date" : "x-amz-date";
+  const region = auth.region ?? DEFAULTS.region;
+  const service = auth.service ?? DEFAULTS.service;
+  let key: { dateStamp: string; key: Buffer } | undefined;
+  const keyFor = (dateStamp: string) => {
+    if (key?.dateStamp !== dateStamp) {
+      key = { dateStamp, key: signingKey(auth.secretKey, dateStamp, region, service) };
+    }
+    return key.key;
+  };
   return {
-    async authorize(call) {
-      const headers = new Headers(call.headers);
+    async authorize(request) {
+      const headers = new Headers(request.headers);
       const amzDate = toAmzDate(new Date());
       headers.set("X-Amz-Date", amzDate);
       if (auth.legacyCookie) {
         headers.set("Cookie", `aCMPAuthToken=${randomUUID().replace(/-/g, "")}`);
       }
-      const payloadSha256 = call.source ? await call.source.sha256() : sha256Hex(call.body ?? EMPTY);
+      const payloadSha256 = request.source ? await request.source.sha256() : sha256Hex(request.body ?? EMPTY);
       const { authorization } = signRequest({
-        method: call.method,
-        path: call.url.pathname,
+        method: request.method,
+        path: request.url.pathname,
         headers,
         payloadSha256,
         signedHeaders,
         accessKey: auth.accessKey,
         secretKey: auth.secretKey,
-        region: auth.region ?? DEFAULTS.region,
-        service: auth.service ?? DEFAULTS.service,
+        region,
+        service,
         amzDate,
+        key: keyFor(amzDate.slice(0, 8)),
       });
       headers.set("Authorization", authorization);
-      return withCall(call, { headers });
+      return { ...request, headers };
+    },
+    secrets: (authorized) => {
+      const sent = authorized.headers.get("authorization");
+      return sent ? [sent] : [];
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { KeyObject } from "node:crypto";
 import { ScpAuthError, ScpNotFoundError } from "../errors.js";
-import type { ScpLogger, ScpTokenAuth } from "../options.js";
+import type { ScpTokenAuth } from "../options.js";
 import { AuthenticateResultGate, PublicKeyGate } from "../schemas.js";
+import type { SendCall } from "./create-transport.js";
 import type { HttpClient } from "./http-client.js";
+import type { Observer } from "./observe.js";
 import { encryptPassword, type LoginVersion, publicKeyFromModulus } from "./rsa.js";
 import type { LoginResult } from "./token-session.js";
 import { unwrapData } from "./unwrap.js";
@@ -40,7 +42,12 @@ export function tokenExpiry(
  * endpoint is rate limited), the password is RSA-encrypted, and `auto` tries v2 before falling back to v1.
  * @internal
  */
-export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: ScpLogger): () => Promise<LoginResult> {
+export function createTokenLogin(
+  send: SendCall,
+  http: HttpClient,
+  auth: ScpTokenAuth,
+  observer: Observer,
+): () => Promise<LoginResult> {
   let version: LoginVersion | undefined =
     auth.loginVersion === "v1" || auth.loginVersion === "v2" ? auth.loginVersion : undefined;
   const keys = new Map<LoginVersion, Promise<KeyObject>>();
@@ -48,8 +55,10 @@ export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: 
   const publicKey = (v: LoginVersion): Promise<KeyObject> => {
     let key = keys.get(v);
     if (!key) {
-      const pending = v === "v2" ? http.GET("/janus/v2/public-key") : http.GET("/janus/public-key");
-      key = unwrapData(pending, PublicKeyGate).then((d) => publicKeyFromModulus(d.public_key));
+      const path = v === "v2" ? "/janus/v2/public-key" : "/janus/public-key";
+      key = send((init) => http.GET(path, { ...init })).then((called) =>
+        publicKeyFromModulus(unwrapData(called, PublicKeyGate).public_key),
+      );
       // A failed fetch is not cached.
       key.catch(() => keys.delete(v));
       keys.set(v, key);
@@ -60,9 +69,13 @@ export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: 
   const attempt = async (v: LoginVersion): Promise<LoginResult> => {
     const password = encryptPassword(await publicKey(v), auth.password, v);
     const body = { auth: { passwordCredentials: { username: auth.username, password } } };
-    const pending =
-      v === "v2" ? http.POST("/janus/v2/authenticate", { body }) : http.POST("/janus/authenticate", { body });
-    const data = await unwrapData(pending, AuthenticateResultGate);
+    const path = v === "v2" ? "/janus/v2/authenticate" : "/janus/authenticate";
+    // The ciphertext is as good as the password (it can be replayed): neither may show in an error.
+    const called = await send((init) => http.POST(path, { body, ...init }), undefined, {
+      secrets: [password, auth.password],
+    });
+    const data = unwrapData(called, AuthenticateResultGate);
+    observer.log("info", { requestId: called.record.requestId, loginVersion: v }, "logged in");
     return { token: data.access.token.id, expiresAt: tokenExpiry(data.access.token) };
   };
 
@@ -91,7 +104,7 @@ export function createTokenLogin(http: HttpClient, auth: ScpTokenAuth, logger?: 
       if (!(error instanceof ScpNotFoundError)) {
         throw error;
       }
-      logger?.warn?.("v2 login not available; using v1", { path: error.path });
+      observer.log("warn", { requestId: error.requestId, path: error.path }, "v2 login not available; using v1");
       version = "v1";
       return loginWith("v1");
     }

@@ -1,4 +1,4 @@
-import { withCall } from "./call.js";
+import type { CallContext, Outgoing } from "./call-context.js";
 import type { Authenticator } from "./with-auth.js";
 
 /** A token and when it stops working. @internal */
@@ -56,18 +56,18 @@ export class TokenSession implements Authenticator {
     return (await raceAbort(this.#pending, signal)).token;
   }
 
-  async authorize(call: Parameters<Authenticator["authorize"]>[0]) {
-    const headers = new Headers(call.headers);
-    headers.set("Authorization", `Token ${await this.token(call.signal)}`);
-    return withCall(call, { headers });
+  async authorize(request: Outgoing, ctx: CallContext): Promise<Outgoing> {
+    const headers = new Headers(request.headers);
+    headers.set("Authorization", `Token ${await this.token(ctx.signal)}`);
+    return { ...request, headers };
   }
 
-  secrets(authorized: Parameters<Authenticator["authorize"]>[0]): string[] {
+  secrets(authorized: Outgoing): string[] {
     const sent = authorized.headers.get("authorization")?.replace(/^Token /, "");
     return sent ? [sent] : [];
   }
 
-  refresh(authorized: Parameters<Authenticator["authorize"]>[0]): boolean {
+  refresh(authorized: Outgoing): boolean {
     const sent = authorized.headers.get("authorization")?.replace(/^Token /, "");
     // Only forget the token that was refused; another call may already have a newer one.
     if (sent !== undefined && this.#current?.token === sent) {

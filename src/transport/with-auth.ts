@@ -1,47 +1,42 @@
-import type { ScpLogger } from "../options.js";
-import type { Call, Send } from "./call.js";
-import { carryTags } from "./response-info.js";
+import type { CallContext, Outgoing, Send } from "./call-context.js";
+import type { Observer } from "./observe.js";
 
-/** Adds credentials to a call, and says whether a 401 is worth one replay with fresh ones. @internal */
+/** Adds credentials to a request, and says whether a 401 is worth one replay with fresh ones. @internal */
 export interface Authenticator {
-  authorize(call: Call): Promise<Call>;
+  /** The request with credentials added (a copy: the original is never changed). */
+  authorize(request: Outgoing, ctx: CallContext): Promise<Outgoing>;
   /** Called after a 401 on `authorized`; returns true when new credentials may help. */
-  refresh?(authorized: Call): boolean;
-  /** Secrets `authorized` carries on the wire, to scrub from error bodies a proxy may echo them into. */
-  secrets?(authorized: Call): string[];
+  refresh?(authorized: Outgoing): boolean;
+  /** Credentials `authorized` carries on the wire, to keep out of errors should a server echo them. */
+  secrets?(authorized: Outgoing): string[];
 }
 
-/** Replaces every secret in an error body; the response is returned as is when none occurs. */
-async function scrub(response: Response, secrets: readonly string[]): Promise<Response> {
-  if (response.ok || secrets.length === 0 || response.body === null) {
-    return response;
+async function sendAuthorized(next: Send, auth: Authenticator, request: Outgoing, ctx: CallContext) {
+  const authorized = await auth.authorize(request, ctx);
+  for (const secret of auth.secrets?.(authorized) ?? []) {
+    ctx.record.secrets.add(secret);
   }
-  const text = await response.clone().text();
-  if (!secrets.some((s) => text.includes(s))) {
-    return response;
-  }
-  const clean = secrets.reduce((t, s) => t.split(s).join("[redacted]"), text);
-  return carryTags(
-    response,
-    new Response(clean, { status: response.status, statusText: response.statusText, headers: response.headers }),
-  );
+  return { authorized, response: await next(authorized, ctx) };
 }
 
 /**
  * Authenticates each call; on a 401 it refreshes the credentials once and replays the call once. It sits
- * outside the retry layer, so the replay is retried like any call.
+ * outside the retry layer, so the replay is retried like any call. The credentials each attempt sent are noted in
+ * the call's record, so no error built from a server's echo can carry them.
  * @internal
  */
-export function withAuth(next: Send, auth: Authenticator, logger?: ScpLogger): Send {
-  return async (call) => {
-    const authorized = await auth.authorize(call);
-    const response = await next(authorized);
+export function withAuth(next: Send, auth: Authenticator, observer: Observer): Send {
+  return async (request, ctx) => {
+    const { authorized, response } = await sendAuthorized(next, auth, request, ctx);
     if (response.status !== 401 || !auth.refresh?.(authorized)) {
-      return scrub(response, auth.secrets?.(authorized) ?? []);
+      return response;
     }
-    await response.body?.cancel();
-    logger?.warn?.("credentials rejected; logging in again", { method: call.method, path: call.url.pathname });
-    const again = await auth.authorize(call);
-    return scrub(await next(again), auth.secrets?.(again) ?? []);
+    await response.body?.cancel().catch(() => undefined);
+    observer.log(
+      "warn",
+      { requestId: ctx.record.requestId, method: request.method, path: request.url.pathname },
+      "credentials rejected; logging in again",
+    );
+    return (await sendAuthorized(next, auth, request, ctx)).response;
   };
 }

@@ -1,20 +1,11 @@
-import pRetry from "p-retry";
 import { isIdempotencyRejection, parseRetryAfter, ScpNetworkError, ScpTimeoutError } from "../errors.js";
-import type { ResolvedRetry, ScpLogger } from "../options.js";
+import type { ResolvedRetry } from "../resolve-options.js";
 import { sleep } from "../sleep.js";
-import { isTlsFailure } from "./base-send.js";
-import { type Call, isIdempotentMethod, type Send } from "./call.js";
-import { tagResponse } from "./response-info.js";
+import { type CallContext, isIdempotentMethod, type Outgoing, type Send } from "./call-context.js";
+import { isTlsFailure } from "./network-error.js";
+import type { Observer } from "./observe.js";
 
-/** Carries a response worth another attempt through p-retry. */
-class RetryableResponse extends Error {
-  constructor(
-    readonly response: Response,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
+// Our own loop rather than p-retry: a Retry-After must replace the backoff of one attempt, which p-retry cannot do.
 
 type Verdict = { retry: string } | { outcome: "unknown" } | "done";
 
@@ -25,9 +16,9 @@ const SAFE_RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
  * POST and PUT carry one X-Client-Token for all attempts, so a retry is safe only where the first attempt surely
  * did not apply.
  */
-async function judgeResponse(call: Call, response: Response, attempt: number): Promise<Verdict> {
+async function judgeResponse(request: Outgoing, response: Response, attempt: number): Promise<Verdict> {
   const status = response.status;
-  if (isIdempotentMethod(call.method)) {
+  if (isIdempotentMethod(request.method)) {
     // Repeating a read or a delete changes nothing.
     return SAFE_RETRY_STATUSES.has(status) ? { retry: `status ${status}` } : "done";
   }
@@ -52,12 +43,12 @@ async function judgeResponse(call: Call, response: Response, attempt: number): P
 }
 
 /** Why a thrown failure deserves another attempt, or undefined when it does not. */
-function retryReasonForError(call: Call, error: unknown): string | undefined {
+function retryReasonForError(request: Outgoing, error: unknown): string | undefined {
   if (error instanceof ScpNetworkError) {
     if (isTlsFailure(error.code)) {
       return undefined; // A certificate problem does not heal.
     }
-    if (isIdempotentMethod(call.method)) {
+    if (isIdempotentMethod(request.method)) {
       return `network error ${error.code ?? ""}`.trim();
     }
     // A mutating request may be retried only when it surely never left.
@@ -65,7 +56,7 @@ function retryReasonForError(call: Call, error: unknown): string | undefined {
   }
   if (error instanceof ScpTimeoutError) {
     // A timed-out POST/PUT may have applied; let the caller look it up.
-    return isIdempotentMethod(call.method) ? "timeout" : undefined;
+    return isIdempotentMethod(request.method) ? "timeout" : undefined;
   }
   return undefined;
 }
@@ -76,74 +67,61 @@ function backoffMs(retryNumber: number, policy: ResolvedRetry): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
+type Attempt = { response: Response; error?: undefined } | { error: unknown; response?: undefined };
+
+/** The pause before the next attempt, or undefined to stop and report this attempt's result. */
+async function nextDelay(
+  request: Outgoing,
+  ctx: CallContext,
+  result: Attempt,
+  attempt: number,
+): Promise<{ delayMs: number; reason: string } | undefined> {
+  const policy = ctx.policy.retry;
+  let verdict: Verdict;
+  if (result.response === undefined) {
+    const reason = retryReasonForError(request, result.error);
+    verdict = reason === undefined ? "done" : { retry: reason };
+  } else {
+    verdict = await judgeResponse(request, result.response, attempt);
+  }
+  if (verdict !== "done" && "outcome" in verdict) {
+    // Marked whether or not retries are on: the caller must look the resource up.
+    ctx.record.outcome = "unknown";
+    return undefined;
+  }
+  if (verdict === "done" || !policy || attempt > policy.retries) {
+    return undefined;
+  }
+  const asked = result.response ? parseRetryAfter(result.response.headers.get("retry-after")) : undefined;
+  if (asked !== undefined && asked > policy.maxRetryAfterMs) {
+    return undefined; // Longer than we are willing to wait: report it instead.
+  }
+  return { delayMs: asked ?? backoffMs(attempt, policy), reason: verdict.retry };
+}
+
 /**
- * Retries an attempt with p-retry when it failed in a way that is safe to repeat, honouring Retry-After;
- * when attempts run out, the last response is returned so the caller builds the API error.
+ * Sends an attempt again when it failed in a way that is safe to repeat, with exponential backoff and jitter,
+ * honouring Retry-After. When attempts run out, the last response is returned so `unwrap` builds the API error
+ * (a response that may have applied a POST/PUT marks the call's record `outcome: "unknown"`).
  * @internal
  */
-export function withRetry(next: Send, logger?: ScpLogger): Send {
-  return async (call) => {
-    const policy = call.retry;
-    if (!policy || policy.retries === 0) {
-      return next(call);
-    }
-    try {
-      return await pRetry(
-        async (attempt) => {
-          const response = await next(call);
-          const verdict = await judgeResponse(call, response, attempt);
-          if (verdict === "done") {
-            return response;
-          }
-          if ("outcome" in verdict) {
-            return tagResponse(response, { method: call.method, path: call.url.pathname, outcome: "unknown" });
-          }
-          throw new RetryableResponse(response, verdict.retry);
-        },
-        {
-          retries: policy.retries,
-          // p-retry's own delay is off: shouldRetry below waits, so Retry-After can replace the backoff.
-          minTimeout: 0,
-          maxTimeout: 0,
-          signal: call.signal,
-          shouldRetry: async ({ error, attemptNumber }) => {
-            let reason: string | undefined;
-            let delayMs = backoffMs(attemptNumber, policy);
-            if (error instanceof RetryableResponse) {
-              reason = error.reason;
-              const asked = parseRetryAfter(error.response.headers.get("retry-after"));
-              if (asked !== undefined) {
-                if (asked > policy.maxRetryAfterMs) {
-                  return false; // Longer than we are willing to wait: report it instead.
-                }
-                delayMs = asked;
-              }
-            } else {
-              reason = retryReasonForError(call, error);
-            }
-            if (reason === undefined) {
-              return false;
-            }
-            if (error instanceof RetryableResponse) {
-              await error.response.body?.cancel();
-            }
-            logger?.warn?.("retrying request", {
-              method: call.method,
-              path: call.url.pathname,
-              attempt: attemptNumber,
-              reason,
-              delayMs,
-            });
-            await sleep(delayMs, call.signal);
-            return true;
-          },
-        },
+export function withRetry(next: Send, observer: Observer): Send {
+  return async (request, ctx) => {
+    for (let attempt = 1; ; attempt++) {
+      const result: Attempt = await next(request, ctx).then(
+        (response) => ({ response }),
+        (error: unknown) => ({ error }),
       );
-    } catch (error) {
-      if (error instanceof RetryableResponse) {
-        return error.response; // Out of attempts: the caller turns it into a typed error.
+      const delay = await nextDelay(request, ctx, result, attempt);
+      if (delay === undefined) {
+        if (result.response === undefined) {
+          throw result.error;
+        }
+        return result.response;
       }
-      throw error;
+      await result.response?.body?.cancel().catch(() => undefined);
+      observer.retry(ctx.record, { attempt, ...delay });
+      await sleep(delay.delayMs, ctx.signal);
     }
   };
 }

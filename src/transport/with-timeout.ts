@@ -1,24 +1,37 @@
 import { ScpTimeoutError } from "../errors.js";
-import type { Send } from "./call.js";
+import type { Send } from "./call-context.js";
 
 /**
- * Limits one attempt to `call.timeoutMs`, from sending until the response is read (for a streamed
- * response: until its headers arrive). A caller's abort passes through untouched.
+ * Limits one attempt to `policy.timeoutMs`, from sending until the response is read (for a streamed response:
+ * until its headers arrive). The limit aborts the attempt's signal and also races it with its own timer, so an
+ * attempt ends on time even where an abort would not reach it. A caller's abort passes through untouched.
  * @internal
  */
 export function withTimeout(next: Send): Send {
-  return async (call) => {
-    if (call.timeoutMs <= 0) {
-      return next(call);
+  return async (request, ctx) => {
+    const timeoutMs = ctx.policy.timeoutMs;
+    if (timeoutMs <= 0) {
+      return next(request, { ...ctx, deadline: undefined });
     }
+    const timeout = new ScpTimeoutError({
+      method: request.method,
+      path: request.url.pathname,
+      timeoutMs,
+      requestId: ctx.record.requestId,
+    });
     const controller = new AbortController();
-    const timeout = new ScpTimeoutError({ method: call.method, path: call.url.pathname, timeoutMs: call.timeoutMs });
-    const timer = setTimeout(() => controller.abort(timeout), call.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, controller.signal]) : controller.signal;
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(timeout);
+        reject(timeout);
+      }, timeoutMs);
+    });
     try {
-      return await next({ ...call, signal });
+      return await Promise.race([next(request, { ...ctx, signal, deadline: Date.now() + timeoutMs }), expired]);
     } catch (error) {
-      if (controller.signal.aborted && !call.signal?.aborted) {
+      if (controller.signal.aborted && !ctx.signal?.aborted) {
         throw timeout;
       }
       throw error;

@@ -93,7 +93,7 @@ test("a payload that fails the runtime gate names the field", async () => {
   expect(error.issues[0].path).toEqual(["data", "status"]);
 });
 
-test("the request id header is kept on API errors", async () => {
+test("the server's request id header and the SDK's own request id are kept on API errors", async () => {
   server.use(
     http.get(`${BASE}/janus/20180725/tasks/:id`, () =>
       HttpResponse.json(
@@ -102,7 +102,12 @@ test("the request id header is kept on API errors", async () => {
       ),
     ),
   );
-  await expect(testClient().tasks.get("t")).rejects.toMatchObject({ name: "ScpAuthError", requestId: "req-77" });
+  const error = await testClient()
+    .tasks.get("t")
+    .catch((e) => e);
+  expect(error).toMatchObject({ name: "ScpAuthError", serverRequestId: "req-77" });
+  // The SDK's own id, sent as X-Request-Id and logged, is on the error too.
+  expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
 });
 
 test("a 204 delete without a body yields no task id", async () => {

@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { expect, test } from "vitest";
-import { collect } from "../../src/index.js";
+import { collect, ScpResponseError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, page, useMsw, v1, v2 } from "../support/msw.js";
 
@@ -65,7 +65,7 @@ test("a list whose data is a bare array is read as one page", async () => {
   expect(pools.map((p) => p.id)).toEqual(["az-1", "az-2"]);
 });
 
-test("a server that keeps answering the same next page does not loop forever", async () => {
+test("a server that keeps answering the same next page is refused as inconsistent, not looped on", async () => {
   let calls = 0;
   server.use(
     http.get(`${BASE}/janus/20180725/azs`, () => {
@@ -73,7 +73,9 @@ test("a server that keeps answering the same next page does not loop forever", a
       return v1({ data: [{ id: "az-1", name: "p" }], page_num: 0, page_size: 100, total_size: 9, next_page_num: "0" });
     }),
   );
-  await collect(testClient().azs.listAll(), { limit: 10 });
+  const error = await collect(testClient().azs.listAll(), { limit: 10 }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpResponseError);
+  expect(error.message).toContain("next_page_num 0 does not move past page 0");
   expect(calls).toBe(1);
 });
 

@@ -59,8 +59,8 @@ test("Retry-After in seconds replaces the backoff", async () => {
   await vi.advanceTimersByTimeAsync(1);
   await expect(pending).resolves.toMatchObject({ status: "finish" });
   expect(warn).toHaveBeenCalledWith(
+    expect.objectContaining({ delayMs: 3_000, reason: "status 429", requestId: expect.any(String) }),
     "retrying request",
-    expect.objectContaining({ delayMs: 3_000, reason: "status 429" }),
   );
 });
 

@@ -21,7 +21,7 @@ function everythingSaid(error: unknown): string {
 
 function recordingLogger() {
   const lines: string[] = [];
-  const log = (message: string, fields: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(fields)}`);
+  const log = (fields: Record<string, unknown>, message: string) => lines.push(`${message} ${JSON.stringify(fields)}`);
   return { logger: { debug: log, warn: log }, lines };
 }
 

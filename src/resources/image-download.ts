@@ -1,0 +1,169 @@
+import { createHash, type Hash } from "node:crypto";
+import { open, rm } from "node:fs/promises";
+import { ScpApiError, ScpTimeoutError } from "../errors.js";
+import type { Transport } from "../transport/create-transport.js";
+import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
+import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
+import type { DownloadOptions, DownloadResult, DownloadTarget } from "./image-transfer.js";
+import { requestPart } from "./image-upload.js";
+
+const DOWNLOAD = "/janus/20240725/images/{image_id}/download";
+
+/** Where downloaded bytes go, with the ability to start over when the server ignores a Range. */
+interface Sink {
+  write(chunk: Uint8Array): Promise<void>;
+  restart(): Promise<void>;
+  /** Finishes a complete download. */
+  close(): Promise<void>;
+  /** Ends a failed download: a stream target is aborted (never closed as if whole), a file is removed. */
+  fail(error: unknown): Promise<void>;
+}
+
+async function openSink(target: DownloadTarget): Promise<Sink> {
+  if ("file" in target) {
+    const handle = await open(target.file, "w");
+    let position = 0;
+    return {
+      write: async (chunk) => {
+        await handle.write(chunk, 0, chunk.byteLength, position);
+        position += chunk.byteLength;
+      },
+      restart: async () => {
+        await handle.truncate(0);
+        position = 0;
+      },
+      close: () => handle.close(),
+      fail: async () => {
+        await handle.close();
+        await rm(target.file, { force: true });
+      },
+    };
+  }
+  const writer = target.stream.getWriter();
+  return {
+    write: async (chunk) => {
+      await writer.ready;
+      await writer.write(chunk);
+    },
+    restart: () => Promise.reject(new Error("the server ignored Range, and a stream target cannot be rewound")),
+    close: () => writer.close(),
+    fail: (error) => writer.abort(error),
+  };
+}
+
+/** How far a download got, across resumes. */
+interface Progress {
+  hash: Hash;
+  offset: number;
+  total: number | undefined;
+}
+
+/**
+ * Downloads an exported image at constant memory with a running SHA-256, resuming with `Range` after a
+ * dropped connection or a stall. A failed download removes its file (or aborts its stream).
+ * @internal
+ */
+export async function downloadImageFile(
+  transport: Transport,
+  imageId: string,
+  target: DownloadTarget,
+  options: DownloadOptions & { defaultIdleMs: number },
+): Promise<DownloadResult> {
+  const maxResumes = options.maxResumes ?? 5;
+  const sink = await openSink(target);
+  const progress: Progress = { hash: createHash("sha256"), offset: 0, total: undefined };
+  try {
+    for (let resumes = 0; ; resumes++) {
+      try {
+        await downloadFrom(transport, imageId, sink, progress, options);
+        await sink.close();
+        return { sizeBytes: progress.offset, sha256: progress.hash.digest("hex"), resumes };
+      } catch (error) {
+        if (options.signal?.aborted || resumes >= maxResumes || !isResumable(error)) {
+          throw error;
+        }
+      }
+    }
+  } catch (error) {
+    await sink.fail(error);
+    throw error;
+  }
+}
+
+/** One attempt: asks for the bytes from `progress.offset` on and writes them until the body ends. */
+async function downloadFrom(
+  transport: Transport,
+  imageId: string,
+  sink: Sink,
+  progress: Progress,
+  options: DownloadOptions & { defaultIdleMs: number },
+): Promise<void> {
+  const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
+  const path = `/janus/20240725/images/${imageId}/download`;
+  const watchdog = new IdleWatchdog(idleMs, () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs }));
+  watchdog.touch();
+  try {
+    const called = await transport.send(
+      (init) =>
+        transport.http.GET(DOWNLOAD, {
+          params: {
+            path: { image_id: imageId },
+            header: progress.offset > 0 ? { Range: `bytes=${progress.offset}-` } : {},
+          },
+          parseAs: "stream",
+          ...init,
+        }),
+      { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
+      { streamResponse: true },
+    );
+    const { body, start, size } = await openBody(called, progress.offset);
+    if (start === 0 && progress.offset > 0) {
+      // The server sent the whole file again: start over.
+      await sink.restart();
+      Object.assign(progress, { hash: createHash("sha256"), offset: 0 });
+    }
+    progress.total = size ?? progress.total;
+    for await (const chunk of body) {
+      watchdog.touch();
+      await sink.write(chunk);
+      progress.hash.update(chunk);
+      progress.offset += chunk.byteLength;
+      options.onProgress?.(progress.offset, progress.total);
+    }
+    if (progress.total !== undefined && progress.offset !== progress.total) {
+      throw callError(called, `body ended at byte ${progress.offset} of ${progress.total}`);
+    }
+  } finally {
+    watchdog.stop();
+  }
+}
+
+// A refused request (4xx) will be refused again; a drop, a stall, a 5xx or a short body may succeed on resume.
+function isResumable(error: unknown): boolean {
+  return !(error instanceof ScpApiError && error.status < 500);
+}
+
+async function openBody(
+  called: Called,
+  offset: number,
+): Promise<{ body: AsyncIterable<Uint8Array>; start: number; size: number | undefined }> {
+  unwrapStreamed(called);
+  const { response } = called;
+  const body = called.data as ReadableStream<Uint8Array>;
+  if (response.status === 206) {
+    const match = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
+    const start = match ? Number(match[1]) : Number.NaN;
+    if (start !== offset) {
+      await body.cancel();
+      throw callError(called, `expected start ${offset}`, ["Content-Range"]);
+    }
+    const size = match?.[3] === "*" ? undefined : Number(match?.[3]);
+    return { body: body as unknown as AsyncIterable<Uint8Array>, start, size };
+  }
+  const length = response.headers.get("content-length");
+  return {
+    body: body as unknown as AsyncIterable<Uint8Array>,
+    start: 0,
+    size: length === null ? undefined : Number(length),
+  };
+}

@@ -1,0 +1,81 @@
+import { ScpTimeoutError } from "../errors.js";
+import { TaskRefGate } from "../schemas.js";
+import type { Transport } from "../transport/create-transport.js";
+import { unwrapData } from "../transport/unwrap.js";
+import { fileSize, fileSource, spoolToFile } from "./body-sources.js";
+import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
+import type { TransferOptions, UploadSource } from "./image-transfer.js";
+import type { RequestOptions, TaskRef } from "./request-options.js";
+
+const UPLOAD = "/janus/20180725/images/{image_id}/upload";
+
+/**
+ * Uploads an image file as a raw stream at constant memory; returns the distribution task. A stream source is
+ * first copied to a temporary file, so it can be hashed for the signature and sent again on a retry.
+ * @internal
+ */
+export async function uploadImageFile(
+  transport: Transport,
+  imageId: string,
+  from: UploadSource,
+  options: TransferOptions & { defaultIdleMs: number },
+): Promise<TaskRef> {
+  const spooled = "stream" in from ? await spoolToFile(from.stream, options.signal) : undefined;
+  const path = spooled?.path ?? (from as { file: string }).file;
+  try {
+    const total = await fileSize(path);
+    const file = fileSource(path, spooled?.sha256 ?? ("sha256" in from ? from.sha256 : undefined));
+    const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
+    const urlPath = `/janus/20180725/images/${imageId}/upload`;
+    const watchdog = new IdleWatchdog(
+      idleMs,
+      () => new ScpTimeoutError({ method: "PUT", path: urlPath, timeoutMs: idleMs }),
+    );
+    const source = {
+      sha256: file.sha256,
+      size: total,
+      open: () => {
+        // Armed when sending starts, not during the hash pre-pass that signing does first.
+        watchdog.touch();
+        let sent = 0;
+        return file.open().pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            // Every chunk pulled proves the upload is alive.
+            transform(chunk, controller) {
+              sent += chunk.byteLength;
+              watchdog.touch();
+              options.onProgress?.(sent, total);
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+      },
+    };
+    try {
+      const called = await transport.send(
+        (init) =>
+          transport.http.PUT(UPLOAD, {
+            params: { path: { image_id: imageId } },
+            body: "",
+            bodySerializer: () => undefined,
+            ...init,
+          }),
+        { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
+        { source, timeoutMs: 0 },
+      );
+      return { taskId: unwrapData(called, TaskRefGate).task_id };
+    } finally {
+      watchdog.stop();
+    }
+  } finally {
+    await spooled?.remove();
+  }
+}
+
+/** The request options inside transfer options. @internal */
+export function requestPart(options: TransferOptions): Omit<RequestOptions, "signal" | "timeoutMs"> {
+  return {
+    ...(options.clientToken === undefined ? {} : { clientToken: options.clientToken }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  };
+}

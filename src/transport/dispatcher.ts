@@ -1,0 +1,53 @@
+import type { Dispatcher } from "undici";
+import type { ScpTlsOptions } from "../options.js";
+import { tlsConnectOptions } from "./tls-options.js";
+
+/** What decides how the SDK's own requests reach SCP. @internal */
+export interface NetworkOptions {
+  tls: ScpTlsOptions | undefined;
+  dispatcher: Dispatcher | undefined;
+  /** An explicit proxy URL, `false` to ignore the environment, or undefined to follow it. */
+  proxy: string | false | undefined;
+}
+
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
+
+function proxyFromEnvironment(): boolean {
+  return typeof process !== "undefined" && PROXY_VARIABLES.some((name) => Boolean(process.env[name]));
+}
+
+/**
+ * Makes the undici dispatcher every request of a client goes through: the caller's own; a proxy agent (an explicit
+ * `proxy`, or `HTTPS_PROXY`/`HTTP_PROXY` with `NO_PROXY` from the environment) carrying the TLS settings to SCP;
+ * an agent with the TLS settings; or undici's global dispatcher. undici is loaded on first use only.
+ * @internal
+ */
+export async function createDispatcher(options: NetworkOptions): Promise<Dispatcher> {
+  if (options.dispatcher) {
+    return options.dispatcher;
+  }
+  const undici = await import("undici");
+  const tls = tlsConnectOptions(options.tls);
+  if (typeof options.proxy === "string") {
+    return new undici.ProxyAgent({ uri: options.proxy, requestTls: tls });
+  }
+  if (options.proxy !== false && proxyFromEnvironment()) {
+    // The options reach the ProxyAgents it makes, which take the TLS settings towards SCP as `requestTls`.
+    const proxyOptions = { connect: tls, requestTls: tls } as ConstructorParameters<typeof undici.EnvHttpProxyAgent>[0];
+    return new undici.EnvHttpProxyAgent(proxyOptions);
+  }
+  if (options.tls !== undefined) {
+    return new undici.Agent({ connect: tls });
+  }
+  return undici.getGlobalDispatcher();
+}
+
+/** True when the SDK needs a dispatcher of its own for fetch (else Node's fetch with its defaults will do). @internal */
+export function needsDispatcher(options: NetworkOptions): boolean {
+  return (
+    options.dispatcher !== undefined ||
+    typeof options.proxy === "string" ||
+    (options.proxy !== false && proxyFromEnvironment()) ||
+    (options.tls !== undefined && (options.tls.ca !== undefined || options.tls.insecure === true))
+  );
+}
