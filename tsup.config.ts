@@ -9,6 +9,8 @@ export default defineConfig([
     clean: true,
     target: "node20",
     platform: "node",
+    // An optional peer: the application's own copy is loaded at run time, if it has one.
+    external: ["@opentelemetry/api"],
   },
   {
     entry: { "cli/scp-sim": "src/cli/scp-sim.ts" },

@@ -79,7 +79,7 @@ interface Planted {
 const PLANTED: Planted[] = [
   {
     name: "a transport file imports the simulator",
-    file: "src/transport/call.ts",
+    file: "src/transport/call-context.ts",
     line: `import { createScpSimulator } from "../simulator/index.js";`,
     rule: "outside-sdk",
   },
@@ -138,7 +138,7 @@ const PLANTED: Planted[] = [
   },
   {
     name: "transport re-exports the package's own entry",
-    file: "src/transport/call.ts",
+    file: "src/transport/call-context.ts",
     line: `export type * from "sangfor-scp-sdk";`,
     rule: "layer",
     cycle: true,

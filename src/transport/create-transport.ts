@@ -1,36 +1,19 @@
 import type { z } from "zod";
-import type { RequestOptions, ScpFetch } from "../options.js";
+import type { RequestOptions } from "../options.js";
 import { type ResolvedOptions, resolveRequest } from "../resolve-options.js";
 import { createBaseSend } from "./base-send.js";
 import type { Send } from "./call-context.js";
 import { createHttpClient, type HttpClient } from "./http-client.js";
 import { createObserver, type Observer } from "./observe.js";
 import { readBody } from "./read-body.js";
-import { type Pipeline, pipelineFetch, type RunOverrides, runCall } from "./run-call.js";
+import { type CallRun, type Pipeline, pipelineFetch, runCall, type SendCall } from "./run-call.js";
 import { createSignatureAuth } from "./signature-auth.js";
 import { createTokenLogin } from "./token-login.js";
 import { TokenSession } from "./token-session.js";
-import { type Called, type FetchResult, unwrap, unwrapData } from "./unwrap.js";
+import { type FetchResult, unwrap, unwrapData } from "./unwrap.js";
 import { withAuth } from "./with-auth.js";
 import { withRetry } from "./with-retry.js";
 import { withTimeout } from "./with-timeout.js";
-
-/** What a call passes to one openapi-fetch method: our fetch, the signal and the idempotency token. @internal */
-export interface CallInit {
-  fetch: ScpFetch;
-  signal?: AbortSignal;
-  headers?: Record<string, string>;
-}
-
-/** Runs one openapi-fetch call; the transport hands it the init to spread into the call's options. @internal */
-export type CallRun<R extends FetchResult> = (init: CallInit) => Promise<R>;
-
-/** Sends one call and returns its result with the call's record; throws typed, secret-free errors only. @internal */
-export type SendCall = <R extends FetchResult>(
-  run: CallRun<R>,
-  options?: RequestOptions,
-  overrides?: RunOverrides,
-) => Promise<Called<R>>;
 
 /** The transport: typed calls that are authenticated, timed, retried, observed and checked. @internal */
 export interface Transport {

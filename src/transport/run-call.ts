@@ -1,12 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { ScpError, ScpResponseError, ScpValidationError, scrubText } from "../errors.js";
-import type { ScpFetch } from "../options.js";
+import type { RequestOptions, ScpFetch } from "../options.js";
 import type { ResolvedOptions, ResolvedRequest } from "../resolve-options.js";
 import { type BodySource, type CallPolicy, type CallRecord, newRecord, type Send } from "./call-context.js";
 import type { Observer } from "./observe.js";
 import { redactError } from "./redact.js";
 import type { TraceSpan } from "./tracing.js";
 import type { Called, FetchResult } from "./unwrap.js";
+
+/** What a call passes to one openapi-fetch method: our fetch, the signal and the idempotency token. @internal */
+export interface CallInit {
+  fetch: ScpFetch;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** Runs one openapi-fetch call; the transport hands it the init to spread into the call's options. @internal */
+export type CallRun<R extends FetchResult> = (init: CallInit) => Promise<R>;
+
+/** Sends one call and returns its result with the call's record; throws typed, secret-free errors only. @internal */
+export type SendCall = <R extends FetchResult>(
+  run: CallRun<R>,
+  options?: RequestOptions,
+  overrides?: RunOverrides,
+) => Promise<Called<R>>;
 
 /** A pipeline to send calls on, with the client's settings and observer. @internal */
 export interface Pipeline {
@@ -111,7 +128,7 @@ export interface RunOverrides {
  */
 export async function runCall<R extends FetchResult>(
   p: Pipeline,
-  run: (init: { fetch: ScpFetch; signal?: AbortSignal; headers?: Record<string, string> }) => Promise<R>,
+  run: CallRun<R>,
   request: ResolvedRequest,
   overrides: RunOverrides = {},
 ): Promise<Called<R>> {

@@ -2,10 +2,10 @@ import type { KeyObject } from "node:crypto";
 import { ScpAuthError, ScpNotFoundError } from "../errors.js";
 import type { ScpTokenAuth } from "../options.js";
 import { AuthenticateResultGate, PublicKeyGate } from "../schemas.js";
-import type { SendCall } from "./create-transport.js";
 import type { HttpClient } from "./http-client.js";
 import type { Observer } from "./observe.js";
 import { encryptPassword, type LoginVersion, publicKeyFromModulus } from "./rsa.js";
+import type { SendCall } from "./run-call.js";
 import type { LoginResult } from "./token-session.js";
 import { unwrapData } from "./unwrap.js";
 

@@ -23,9 +23,9 @@ const NOOP: TraceSpan = { end: () => undefined };
 let api: Promise<OtelApi | undefined> | undefined;
 
 function loadApi(): Promise<OtelApi | undefined> {
-  const specifier = "@opentelemetry/api";
-  api ??= import(specifier).then(
-    (m: OtelApi & { default?: OtelApi }) => (m.trace ? m : m.default),
+  // An optional peer dependency: kept out of the bundle (tsup `external`), loaded from the application.
+  api ??= import("@opentelemetry/api").then(
+    (m) => m as unknown as OtelApi,
     () => undefined,
   );
   return api;

@@ -34,7 +34,14 @@ export const LAYERS: readonly Layer[] = [
   },
   {
     name: "base",
-    files: ["src/validate.ts", "src/schemas.ts", "src/options.ts", "src/types.ts"],
+    files: [
+      "src/validate.ts",
+      "src/schemas.ts",
+      "src/options.ts",
+      "src/resolve-options.ts",
+      "src/observability.ts",
+      "src/types.ts",
+    ],
     may: { generated: "value", errors: "value", core: "value" },
     why: "validation, schemas, options and type aliases sit below transport",
   },
@@ -108,15 +115,13 @@ export interface PackageRule {
 /** Third-party packages confined to the files that own them. */
 export const PACKAGES: readonly PackageRule[] = [
   { name: "openapi-fetch", only: ["src/transport/http-client.ts"] },
-  { name: "p-retry", only: ["src/transport/with-retry.ts"] }, // once p-retry is dropped: only: []
-  { name: "undici", only: ["src/transport/**"] },
+  { name: "p-retry", only: [] },
+  // Options name undici's Dispatcher type; only the transport loads undici.
+  { name: "undici", only: ["src/transport/**", "src/options.ts", "src/resolve-options.ts"] },
   { name: "yaml", only: ["src/simulator/**", "src/cli/**"] },
   { name: "@opentelemetry/api", only: ["src/transport/**"] },
   { name: "zod", never: ["src/errors.ts"] },
 ];
 
 /** Import cycles tolerated for now, each as its exact set of files. */
-export const KNOWN_CYCLES: readonly (readonly string[])[] = [
-  // Known cycle, being removed on another branch; delete this line when it lands.
-  ["src/transport/base-send.ts", "src/transport/node-http-send.ts", "src/transport/read-body.ts"],
-];
+export const KNOWN_CYCLES: readonly (readonly string[])[] = [];
