@@ -80,7 +80,7 @@ export class Tasks {
    * Waits until the task finishes.
    * @throws {@link ScpTaskError} when it fails, is canceled or runs out of time.
    */
-  wait(ref: TaskRef | string, options?: WaitOptions): Promise<Task> {
+  async wait(ref: TaskRef | string, options?: WaitOptions): Promise<Task> {
     const [id] = parseInput(TaskRefsSchema, [ref], "task to wait for");
     return waitForTask(this, id as string, this.#observed(options));
   }
@@ -89,7 +89,7 @@ export class Tasks {
    * Waits until all the tasks finish, polling them together.
    * @throws {@link ScpTaskError} for the first that fails, is canceled or runs out of time.
    */
-  waitAll(refs: readonly (TaskRef | string)[], options?: WaitOptions): Promise<Task[]> {
+  async waitAll(refs: readonly (TaskRef | string)[], options?: WaitOptions): Promise<Task[]> {
     return waitForTasks(this, parseInput(TaskRefsSchema, refs, "tasks to wait for"), this.#observed(options));
   }
 }

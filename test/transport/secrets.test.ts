@@ -4,7 +4,7 @@ import { expect, test } from "vitest";
 import { createScpClient, ScpValidationError } from "../../src/index.js";
 import { TEST_KEYS, testClient } from "../support/client.js";
 import { fakeLogin } from "../support/fake-login.js";
-import { BASE, useMsw, v1Error } from "../support/msw.js";
+import { BASE, useMsw, v1, v1Error } from "../support/msw.js";
 import { hangingFetch, networkFailure, scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
@@ -118,4 +118,76 @@ test("a token echoed by a proxy into an error body is scrubbed before the error 
   expect(error.status).toBe(502);
   expect(error.serverMessage).toContain("Authorization: Token [redacted]");
   expect(everythingSaid(error)).not.toContain(login.calls.tokens[0]);
+});
+
+test("a 200 answer carrying an error envelope that echoes the token is scrubbed too", async () => {
+  const login = fakeLogin({ username: "u", password: PASSWORD });
+  server.use(
+    ...login.handlers,
+    http.get(`${BASE}/janus/20180725/tasks/:id`, ({ request }) =>
+      HttpResponse.json({ code: 500, message: `refused ${request.headers.get("authorization")}`, data: {} }),
+    ),
+  );
+  const scp = createScpClient({ baseUrl: BASE, auth: { type: "token", username: "u", password: PASSWORD } });
+  const error = await scp.tasks.get("t").catch((e) => e);
+  expect(error.status).toBe(500);
+  expect(error.serverMessage).toBe("refused Token [redacted]");
+  expect(everythingSaid(error)).not.toContain(login.calls.tokens[0]);
+});
+
+test("a login refused with an echo of the request carries neither the password nor its ciphertext", async () => {
+  const login = fakeLogin({ username: "u", password: PASSWORD });
+  const sent: string[] = [];
+  server.use(
+    http.post(`${BASE}/janus/v2/authenticate`, async ({ request }) => {
+      const body = await request.text();
+      sent.push(
+        (JSON.parse(body) as { auth: { passwordCredentials: { password: string } } }).auth.passwordCredentials.password,
+      );
+      return HttpResponse.json({ code: 400, message: `bad request: ${body}`, data: {} }, { status: 400 });
+    }),
+    ...login.handlers,
+  );
+  const scp = createScpClient({ baseUrl: BASE, auth: { type: "token", username: "u", password: PASSWORD } });
+  const error = await scp.tasks.get("t").catch((e) => e);
+  expect(error.status).toBe(400);
+  expect(sent).toHaveLength(1);
+  expect(everythingSaid(error)).not.toContain(sent[0]);
+  expect(everythingSaid(error)).not.toContain(PASSWORD);
+});
+
+test("a custom fetch whose failure text includes the Authorization header does not leak the token", async () => {
+  const login = fakeLogin({ username: "u", password: PASSWORD });
+  server.use(...login.handlers);
+  const leaky = async (request: Request) => {
+    if (new URL(request.url).pathname.startsWith("/janus/20180725/")) {
+      const header = `Authorization: ${request.headers.get("authorization")}`;
+      throw new TypeError("fetch failed", { cause: new Error(`socket hang up while sending ${header}`) });
+    }
+    return fetch(request);
+  };
+  const scp = createScpClient({
+    baseUrl: BASE,
+    auth: { type: "token", username: "u", password: PASSWORD },
+    fetch: leaky,
+    retry: false,
+  });
+  const error = await scp.tasks.get("t").catch((e) => e);
+  expect(error.name).toBe("ScpNetworkError");
+  expect(error.message).toContain("socket hang up while sending Authorization: Token [redacted]");
+  expect(login.calls.tokens).toHaveLength(1);
+  expect(everythingSaid(error)).not.toContain(login.calls.tokens[0]);
+});
+
+test("a login answer whose token has a newline is a typed error that does not show the token", async () => {
+  const token = "abc123\r\nX-Evil: 1";
+  server.use(
+    http.get(`${BASE}/janus/v2/public-key`, () => v1({ public_key: "c5".repeat(128) })),
+    http.post(`${BASE}/janus/v2/authenticate`, () => v1({ access: { token: { id: token } } })),
+  );
+  const scp = createScpClient({ baseUrl: BASE, auth: { type: "token", username: "u", password: PASSWORD } });
+  const error = await scp.tasks.get("t").catch((e) => e);
+  expect(error.name).toBe("ScpResponseError");
+  expect(error.message).toContain("data.access.token.id: must be printable ASCII without spaces");
+  expect(everythingSaid(error)).not.toContain("abc123");
 });
