@@ -541,25 +541,25 @@ export interface components {
         };
         /** @description Failure envelope of operations dated before 20240725; `code` repeats the HTTP status. */
         ErrorV1: {
-            /** @description The HTTP status */
+            /** @description The HTTP status, such as 400 or 404. */
             code: number;
-            /** @description What went wrong */
+            /** @description What went wrong, often in Chinese. */
             message: string;
-            /** @description Extra detail */
+            /** @description Extra detail, usually empty. */
             data?: Record<string, never>;
         };
         /** @description Failure envelope of operations dated 20240725 and later; `errcode` is the HTTP status as a string. */
         ErrorV2: {
-            /** @description The HTTP status as a string */
+            /** @description The HTTP status as a string, such as "404". */
             errcode: string;
             /** @description What went wrong. */
             message: string;
-            /** @description Extra detail */
+            /** @description Extra detail, usually empty. */
             data?: Record<string, never>;
         };
         /** @description A page of a list. `next_page_num` is a string; an empty string marks the last page. */
         Page: {
-            /** @description This page's number */
+            /** @description This page's number, from 0. */
             page_num: number;
             /** @description The page size asked for. */
             page_size: number;
@@ -576,7 +576,7 @@ export interface components {
             task_id: string;
         };
         PublicKey: {
-            /** @description RSA modulus in hex */
+            /** @description RSA modulus in hex, ending with a newline; the exponent is 65537. */
             public_key: string;
         };
         AuthenticateRequest: {
@@ -584,7 +584,7 @@ export interface components {
                 passwordCredentials: {
                     /** @description Login name. */
                     username: string;
-                    /** @description The password encrypted with the public key */
+                    /** @description The password encrypted with the public key, as lower-case hex. */
                     password: string;
                 };
             };
@@ -647,7 +647,7 @@ export interface components {
             id: string;
             name: string;
             description?: string;
-            /** @description normal */
+            /** @description normal, offline, unauthorized, master_offline or password_error. */
             status: string;
             tag?: string;
             /** @description hci or vmware. */
@@ -725,7 +725,7 @@ export interface components {
          */
         VtoolInstalled: -2 | -1 | 0 | 1;
         ServerDisk: {
-            /** @description Slot */
+            /** @description Slot, such as ide0 or virtio0. */
             id?: string;
             type?: string;
             size_mb?: number;
@@ -734,7 +734,7 @@ export interface components {
             preallocate?: string;
         };
         ServerNetwork: {
-            /** @description Interface */
+            /** @description Interface, such as net0. */
             vif_id?: string;
             connect?: number;
             model?: string;
@@ -749,7 +749,7 @@ export interface components {
         Server: {
             /** @description VM id (a UUID). */
             id: string;
-            /** @description Numeric HCI VM id */
+            /** @description Numeric HCI VM id, used by guest orchestration. */
             vm_id?: string;
             name: string;
             description?: string;
@@ -808,7 +808,7 @@ export interface components {
             disks?: components["schemas"]["ServerDisk"][];
         };
         NetworkRequest: {
-            /** @description Interface */
+            /** @description Interface, such as net0. */
             vif_id: string;
             /** @enum {integer} */
             connect: 0 | 1;
@@ -829,10 +829,10 @@ export interface components {
             };
         };
         DiskRequest: {
-            /** @description Slot */
+            /** @description Slot, such as ide0. */
             id: string;
             size_mb: number;
-            /** @description derive_disk for the image's disk */
+            /** @description derive_disk for the image's disk, new_disk for an empty one. */
             type?: string;
             preallocate?: string;
             storage_id?: string;
@@ -904,7 +904,7 @@ export interface components {
             description?: string;
             status: components["schemas"]["ImageStatus"];
             image_type?: components["schemas"]["ImageType"];
-            /** @description private */
+            /** @description private, public, shared or community. */
             visibility?: string;
             disk_format?: string;
             os_type?: string;
@@ -990,7 +990,7 @@ export interface components {
             task_id: string;
             action?: string;
             status: components["schemas"]["TaskStatus"];
-            /** @description -2 queued */
+            /** @description -2 queued, -1 failed, 0-99 running, 100 done. */
             progress?: number;
             /** @description Often the reason of a failure. */
             description?: string;
