@@ -186,6 +186,159 @@ export const operations: readonly OperationFacts[] = [
     "envelope": "v1"
   },
   {
+    "operationId": "createServerSnapshot2019",
+    "method": "POST",
+    "path": "/janus/20190725/servers/{server_id}/snapshots",
+    "minVersion": "6.8.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getServerSnapshots2021",
+    "method": "GET",
+    "path": "/janus/20210725/servers/{server_id}/snapshots",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getServerSnapshot",
+    "method": "GET",
+    "path": "/janus/20180725/servers/{server_id}/snapshots/{snapshot_id}",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "deleteSnapshot",
+    "method": "DELETE",
+    "path": "/janus/20180725/servers/{server_id}/snapshots/{snapshot_id}",
+    "minVersion": "6.3.70",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "batchDeleteSnapshots",
+    "method": "POST",
+    "path": "/janus/20180725/servers/{server_id}/snapshots/action",
+    "minVersion": "6.7.33",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "recoverSnapshot",
+    "method": "POST",
+    "path": "/janus/20180725/servers/{server_id}/snapshots/{snapshot_id}/recovery",
+    "minVersion": "6.3.70",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getServerCBTInfo",
+    "method": "GET",
+    "path": "/janus/20180725/servers/{server_id}/cbt/status",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "updateServerCBTStatus",
+    "method": "PUT",
+    "path": "/janus/20180725/servers/{server_id}/cbt/status",
+    "minVersion": "6.10.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getServerCBTChangedAreas",
+    "method": "GET",
+    "path": "/janus/20180725/servers/{server_id}/cbt/changed-areas",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "createBackupResource",
+    "method": "POST",
+    "path": "/janus/20180725/backup-resources",
+    "minVersion": "6.10.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getBackupResourceSupports",
+    "method": "GET",
+    "path": "/janus/20180725/backup-resources/supports",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "getBackupResource",
+    "method": "GET",
+    "path": "/janus/20180725/backup-resources/{backup_resources_id}",
+    "minVersion": "6.10.0",
+    "async": false,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "updateBackupResource",
+    "method": "PUT",
+    "path": "/janus/20180725/backup-resources/{backup_resources_id}",
+    "minVersion": "6.10.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "deleteBackupResource",
+    "method": "DELETE",
+    "path": "/janus/20180725/backup-resources/{backup_resources_id}",
+    "minVersion": "6.10.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "createServerFromConfig",
+    "method": "POST",
+    "path": "/janus/20180725/servers/config",
+    "minVersion": "6.10.0",
+    "async": true,
+    "confidence": "sangfor",
+    "envelope": "v1"
+  },
+  {
+    "operationId": "createServerDisks20240725",
+    "method": "POST",
+    "path": "/janus/20240725/servers/{server_id}/disks",
+    "minVersion": "6.11.3",
+    "async": true,
+    "confidence": "inferred",
+    "envelope": "v2"
+  },
+  {
+    "operationId": "serverDisksAction20240725",
+    "method": "POST",
+    "path": "/janus/20240725/servers/{server_id}/disks/action",
+    "minVersion": "6.11.3",
+    "async": true,
+    "confidence": "inferred",
+    "envelope": "v2"
+  },
+  {
     "operationId": "listImagesV2",
     "method": "GET",
     "path": "/janus/20200725/images",

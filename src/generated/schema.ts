@@ -325,6 +325,333 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/janus/20190725/servers/{server_id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a snapshot of a VM (HCI pools only).
+         * @description The answer's `resource_id` is the new snapshot's id; the snapshot is usable once the task
+         *     finishes. The name must not be `current` (reserved). `snap_type` picks the kind (Sangfor's
+         *     example sends `vs`, a storage snapshot; the snapshot then reads back with `type` `VS`).
+         *     Limits stated by Sangfor's guides: at most 48 storage snapshots per VM; external (disk)
+         *     snapshots cannot coexist with internal, storage or memory snapshots (Sangfor's 2019
+         *     description also mentions a limit of 7 per VM, which its 2021 list description confines
+         *     to pools on HCI 6.2.0 and older). When the guest cannot be quiesced (not running, or no
+         *     vmtools) the platform silently takes a snapshot that is not quiesced: read `quiesced` from
+         *     the list. On a VM with CBT enabled, each snapshot makes a new checkpoint (see the detail's
+         *     `checkpoint_id`).
+         */
+        post: operations["createServerSnapshot2019"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20210725/servers/{server_id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a VM's snapshots; `data` is a bare array, not a page.
+         * @description Sangfor's schema wraps the items in a second array, but its example (and every client seen)
+         *     has one flat array; we describe the flat array. Tenants see only their own VMs' snapshots.
+         *     A snapshot of `type` `qcow2` is an internal snapshot (agentless backup refuses VMs that have
+         *     one).
+         */
+        get: operations["getServerSnapshots2021"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/{server_id}/snapshots/{snapshot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a snapshot with its CBT checkpoint and the VM configuration it froze.
+         * @description Made for agentless backup: `checkpoint_id` is the base of the next incremental (pass it to
+         *     the changed-areas read of a later snapshot), and `vmconf` is the VM's configuration at the
+         *     snapshot, which a restore sends back to `createServerFromConfig`. Administrators only.
+         */
+        get: operations["getServerSnapshot"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a snapshot.
+         * @description Documented as 204 with a JSON body carrying the task; many HTTP stacks drop a 204 body, so
+         *     callers must also cope with none (then find the task by listing tasks on the VM). Remove
+         *     disks hot-added from the snapshot first: a snapshot with a linked clone attached to a proxy
+         *     is refused.
+         */
+        delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/{server_id}/snapshots/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete several snapshots of one VM in one task.
+         * @description `action` must be the lower-case `delete`. Every id must name a snapshot of the VM, or nothing is deleted.
+         */
+        post: operations["batchDeleteSnapshots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/{server_id}/snapshots/{snapshot_id}/recovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revert a VM to a snapshot.
+         * @description `backup` 1 first takes a snapshot of the current state. After a revert the VM's changed
+         *     block tracking has expired: changed-area reads answer "The VM CBT has expired. Please reset
+         *     it." until CBT is reset, and the next backup must be a full one.
+         */
+        post: operations["recoverSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/{server_id}/cbt/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read whether changed block tracking is on, for the VM and for each disk.
+         * @description `is_enabled` is true when CBT is on for the VM; each disk then says whether it is tracked. Administrators only.
+         */
+        get: operations["getServerCBTInfo"];
+        /**
+         * Enable, disable or reset changed block tracking.
+         * @description `enable` and `disable` act on `disk_ids`, or on every disk when it is absent. `reset` ignores
+         *     `disk_ids` and resets every disk that has CBT on: it clears the expired state a snapshot
+         *     revert or a restore leaves, and checkpoints made before the reset can no longer be the base
+         *     of an incremental (take a full, `checkpoint_id` 0). CBT costs write performance.
+         */
+        put: operations["updateServerCBTStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/{server_id}/cbt/changed-areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the changed (or, with checkpoint 0, the allocated) areas of a snapshot's disk, in bytes, one part at a time.
+         * @description With `checkpoint_id` 0 the answer maps every allocated area of the disk at the snapshot (a
+         *     full backup); with the checkpoint of an older snapshot it maps the areas written between that
+         *     snapshot and this one (an incremental). One answer may cover only part of the disk:
+         *     `start_offset` and `length` say which part it covered, so the next call starts at
+         *     `start_offset + length`, until the disk's end. A part with no change answers an empty
+         *     `changed_area`: never stop on an empty answer alone. Refused (400) when the disk does not
+         *     have CBT on, and with "The VM CBT has expired. Please reset it." after a snapshot revert or
+         *     a restore until CBT is reset.
+         */
+        get: operations["getServerCBTChangedAreas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/backup-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a VM for a backup or a restore and get its data-path resource.
+         * @description The resource locks the VM for `lock_time` seconds (60 to 7200); keep it alive by renewing
+         *     (`updateBackupResource`) before `remain_time` runs out: when `remain_time` falls below 0 the
+         *     platform deletes the resource and ends the job. One resource per VM at a time (a second is
+         *     refused while the first holds). `type` `restore` needs the VM powered off.
+         *     Field-name doubt: Sangfor's 6.11.1 description names the field `type` with `backup` and
+         *     `restore`; the 6.11.3 recovery guide speaks of "resource_type set to restore" and the
+         *     differential-restore guide calls the type "Recovery". We follow the 6.11.1 description;
+         *     callers should be able to override the field's name and value.
+         *     6.11.3 adds `host_id`, the preferred host: the platform keeps only hosts that reach all of
+         *     the VM's disks, uses `host_id` if it is one of them, else the one holding the fewest backup
+         *     resources; the resource's `host_id` tells which it chose. Administrators only.
+         */
+        post: operations["createBackupResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/backup-resources/supports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the SDK (SFVDDK) versions and transport modes the platform offers for a VM. */
+        get: operations["getBackupResourceSupports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/backup-resources/{backup_resources_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a backup resource, with the seconds its lock has left.
+         * @description A resource whose lock ran out is gone (404).
+         */
+        get: operations["getBackupResource"];
+        /**
+         * Renew a backup resource's lock for `lock_time` seconds (60 to 7200).
+         * @description The new lock time counts from when the renewal's task finishes. Renew well before `remain_time` runs out.
+         */
+        put: operations["updateBackupResource"];
+        post?: never;
+        /** Release a backup resource and the VM's lock. */
+        delete: operations["deleteBackupResource"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20180725/servers/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a VM from a backed-up configuration (a snapshot's `vmconf`), for a restore.
+         * @description Send the `vmconf` of the backed-up snapshot with `az_id` (and a new `name`, `datastore_id`
+         *     of the target pool). The VM is created powered off, with empty disks of the sizes given,
+         *     ready to be written by a restore.
+         */
+        post: operations["createServerFromConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20240725/servers/{server_id}/disks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hot-add disks of protected VMs to a backup proxy (HotAdd transport, SCP 6.11.3).
+         * @description Our design of the call Sangfor's 6.11.3 guide names "Create VM disks"; its path, body and
+         *     answer are not public, so every part is inferred and the SDK lets users override the path
+         *     and the body. `server_id` is the PROXY: a running VM whose `os_name` is "Backup Proxy", in
+         *     the same resource pool as every protected VM named in the body.
+         *     For a backup (`application` `backup`, with `snapshot_id`) the proxy gets a linked clone of
+         *     that snapshot's disk: it reads the frozen snapshot, and writes to it stay in the clone. For
+         *     a restore (`application` `restore`, no `snapshot_id`) the proxy gets the VM's real disk,
+         *     which is then attached to both VMs; the VM must be powered off. Each attached disk gets a
+         *     proxy-side id (`virtioN`) and the virtio serial the guest sees; the guest finds the device by
+         *     that serial, and it may show there some time after the task finished. The proxy's
+         *     configuration lists the hot-added disks (`hotadd` 1 with their source) until they are
+         *     removed with `serverDisksAction20240725`.
+         */
+        post: operations["createServerDisks20240725"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/janus/20240725/servers/{server_id}/disks/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove disks hot-added to a backup proxy (SCP 6.11.3).
+         * @description Our design of the call Sangfor's 6.11.3 guide names "VM disks action"; not public, so every
+         *     part is inferred and the SDK lets users override the path and the body. `server_id` is the
+         *     proxy and `disk_ids` are proxy-side ids from the hot-add answer (or from the proxy's
+         *     configuration, `hotadd` 1). Removing a linked clone deletes the clone; removing a real disk
+         *     (a restore) detaches it from the proxy only. Remove hot-added disks before deleting the
+         *     snapshot they came from.
+         */
+        post: operations["serverDisksAction20240725"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/janus/20200725/images": {
         parameters: {
             query?: never;
@@ -541,25 +868,25 @@ export interface components {
         };
         /** @description Failure envelope of operations dated before 20240725; `code` repeats the HTTP status. */
         ErrorV1: {
-            /** @description The HTTP status */
+            /** @description The HTTP status, such as 400 or 404. */
             code: number;
-            /** @description What went wrong */
+            /** @description What went wrong, often in Chinese. */
             message: string;
-            /** @description Extra detail */
+            /** @description Extra detail, usually empty. */
             data?: Record<string, never>;
         };
         /** @description Failure envelope of operations dated 20240725 and later; `errcode` is the HTTP status as a string. */
         ErrorV2: {
-            /** @description The HTTP status as a string */
+            /** @description The HTTP status as a string, such as "404". */
             errcode: string;
             /** @description What went wrong. */
             message: string;
-            /** @description Extra detail */
+            /** @description Extra detail, usually empty. */
             data?: Record<string, never>;
         };
         /** @description A page of a list. `next_page_num` is a string; an empty string marks the last page. */
         Page: {
-            /** @description This page's number */
+            /** @description This page's number, from 0. */
             page_num: number;
             /** @description The page size asked for. */
             page_size: number;
@@ -576,7 +903,7 @@ export interface components {
             task_id: string;
         };
         PublicKey: {
-            /** @description RSA modulus in hex */
+            /** @description RSA modulus in hex, ending with a newline; the exponent is 65537. */
             public_key: string;
         };
         AuthenticateRequest: {
@@ -584,7 +911,7 @@ export interface components {
                 passwordCredentials: {
                     /** @description Login name. */
                     username: string;
-                    /** @description The password encrypted with the public key */
+                    /** @description The password encrypted with the public key, as lower-case hex. */
                     password: string;
                 };
             };
@@ -647,7 +974,7 @@ export interface components {
             id: string;
             name: string;
             description?: string;
-            /** @description normal */
+            /** @description normal, offline, unauthorized, master_offline or password_error. */
             status: string;
             tag?: string;
             /** @description hci or vmware. */
@@ -725,7 +1052,7 @@ export interface components {
          */
         VtoolInstalled: -2 | -1 | 0 | 1;
         ServerDisk: {
-            /** @description Slot */
+            /** @description Slot, such as ide0 or virtio0. */
             id?: string;
             type?: string;
             size_mb?: number;
@@ -733,8 +1060,25 @@ export interface components {
             storage_name?: string;
             preallocate?: string;
         };
+        /** @description A disk of a VM's configuration. A backup proxy's configuration also lists the disks hot-added to it, with their source. */
+        ServerConfigDisk: components["schemas"]["ServerDisk"] & {
+            /** @description The virtio serial the guest sees (hot-added disks)., x-scp-min-version: "6.11.3" */
+            serial?: string;
+            /**
+             * @description Present and 1 on a disk hot-added to a backup proxy., x-scp-min-version: "6.11.3"
+             * @enum {integer}
+             */
+            hotadd?: 1;
+            /** @description The protected VM the hot-added disk comes from., x-scp-min-version: "6.11.3" */
+            source_server_id?: string;
+            /** @description The disk's id in that VM., x-scp-min-version: "6.11.3" */
+            source_disk_id?: string;
+            /** @description The snapshot cloned (backup); absent for a restore., x-scp-min-version: "6.11.3" */
+            source_snapshot_id?: string;
+            application?: components["schemas"]["HotAddApplication"];
+        };
         ServerNetwork: {
-            /** @description Interface */
+            /** @description Interface, such as net0. */
             vif_id?: string;
             connect?: number;
             model?: string;
@@ -749,7 +1093,7 @@ export interface components {
         Server: {
             /** @description VM id (a UUID). */
             id: string;
-            /** @description Numeric HCI VM id */
+            /** @description Numeric HCI VM id, used by guest orchestration. */
             vm_id?: string;
             name: string;
             description?: string;
@@ -781,6 +1125,23 @@ export interface components {
             disks?: components["schemas"]["ServerDisk"][];
             networks?: components["schemas"]["ServerNetwork"][];
             ips?: string[];
+            /** @description Platform of the VM's pool, such as hci or vmware; agentless backup protects hci VMs only. */
+            type?: string;
+            /** @description Kind of VM: vm, placeholder, dmp_mysql, service or app; agentless backup protects vm only. */
+            vmtype?: string;
+            detail_vmtype?: string;
+            /** @description HCI settings of the VM. */
+            advance_param?: {
+                /**
+                 * @description 1 when turbo mode is on (agentless backup skips such VMs).
+                 * @enum {integer}
+                 */
+                turbo_mode_enabled?: 0 | 1;
+            };
+            /** @description 1 when the VM is in a disaster-recovery plan. */
+            in_protection?: number;
+            /** @description 1 when the platform's own scheduled backup protects the VM (its tasks may end an agentless backup). */
+            backup_policy_enable?: number;
         };
         /** @description A VM's configuration. */
         ServerConfig: {
@@ -805,10 +1166,22 @@ export interface components {
             image_name?: string;
             storage_tag_id?: string;
             created_at?: string;
-            disks?: components["schemas"]["ServerDisk"][];
+            disks?: components["schemas"]["ServerConfigDisk"][];
+            /** @description Business type, such as desk (a desktop VM). */
+            application?: string;
+            detail_vmtype?: string;
+            /** @description 1 when the VM has snapshots. */
+            snap?: number;
+            /** @description 1 when the VM has backups on the platform. */
+            backup?: number;
+            /**
+             * @description 1 when the VM reverts to its image at each start (a desktop restore mode); agentless backup skips desk VMs with revert_mode 1 (guide page 2653164).
+             * @enum {integer}
+             */
+            revert_mode?: 0 | 1;
         };
         NetworkRequest: {
-            /** @description Interface */
+            /** @description Interface, such as net0. */
             vif_id: string;
             /** @enum {integer} */
             connect: 0 | 1;
@@ -829,10 +1202,10 @@ export interface components {
             };
         };
         DiskRequest: {
-            /** @description Slot */
+            /** @description Slot, such as ide0. */
             id: string;
             size_mb: number;
-            /** @description derive_disk for the image's disk */
+            /** @description derive_disk for the image's disk, new_disk for an empty one. */
             type?: string;
             preallocate?: string;
             storage_id?: string;
@@ -892,6 +1265,271 @@ export interface components {
              */
             force?: 0 | 1;
         };
+        /**
+         * @description VS is a storage snapshot, qcow2 an internal snapshot, external_qcow2 a disk snapshot (SCP 6.10.0 and later).
+         * @enum {string}
+         */
+        SnapshotType: "VS" | "qcow2" | "external_qcow2";
+        CreateSnapshotRequest: {
+            /** @description Snapshot name; `current` is reserved. */
+            name: string;
+            description?: string;
+            /** @description Kind of snapshot, such as `vs` (storage); see SnapshotType. */
+            snap_type?: string;
+        };
+        CreateSnapshotResult: {
+            task_id: string;
+            /** @description The new snapshot's id. */
+            resource_id?: string;
+        };
+        SnapshotListItem: {
+            id: string;
+            name: string;
+            description?: string;
+            /** @description ISO 8601 time. */
+            created_at?: string;
+            /** @description Such as normal. */
+            status?: string;
+            /** @description See SnapshotType. */
+            type?: string;
+            /** @description 1 for the snapshot closest to the VM's current data. */
+            is_latest?: number;
+            is_protected?: number;
+            /** @description The snapshot this one followed; empty for the first. */
+            parent_id?: string;
+            /** @description 1 when the guest file systems were quiesced; 0 when the platform fell back to a snapshot that is not. */
+            quiesced: number;
+            disks?: {
+                /** @description The disk's snapshot file, such as vm-disk-1.qcow2. */
+                id?: string;
+                size?: number;
+                type?: string;
+            }[];
+        };
+        SnapshotDetail: {
+            id: string;
+            name?: string;
+            description?: string;
+            /** @description ISO 8601 time. */
+            created_at?: string;
+            /** @description See SnapshotType. */
+            type?: string;
+            is_protected?: boolean;
+            /** @description The CBT checkpoint this snapshot made, a 4-byte counter as a decimal string; "0" when the VM had no disk with CBT on. */
+            checkpoint_id: string;
+            vmconf: components["schemas"]["VmConfig"];
+        };
+        /** @description The guest OS. Sangfor's example of the snapshot detail shows these fields; its create-from-config body defines them. */
+        OsOption: {
+            /** @description Such as amd64. */
+            arch?: string;
+            /** @description Such as server-2019. */
+            distribution_name?: string;
+            /** @description Such as windows or linux. */
+            kernel_name?: string;
+        };
+        /** @description A disk of a VM configuration (Sangfor's example shows other names: device_id, size_gb; its schema has these). */
+        VmConfigDisk: {
+            /** @description Slot, such as ide0 or virtio0. */
+            id?: string | number;
+            size_mb?: number;
+            storage_id?: string;
+            storage_file?: string;
+            type?: string;
+            preallocate?: string;
+            eagerly_scrub?: number;
+            is_old_disk?: number;
+        };
+        IpConfig: {
+            address: string;
+            prefix_length: number;
+            gateway?: string;
+            dns?: string[];
+        };
+        /** @description A network adapter of a VM configuration. */
+        NetworkAdapter: {
+            /** @description Such as net0. */
+            vif_id: string;
+            mac_address?: string;
+            /**
+             * @description Sangfor's example shows a boolean here.
+             * @enum {integer}
+             */
+            connected?: 0 | 1;
+            /** @enum {string} */
+            type?: "E1000" | "RTL8139" | "VIRTIO";
+            /** @description Classic network device. */
+            device_id?: string;
+            port_id?: string;
+            ipv4?: components["schemas"]["IpConfig"];
+            ipv6?: components["schemas"]["IpConfig"];
+            ingress_kbps?: number;
+            egress_kbps?: number;
+        };
+        /** @description Hardware of a VM configuration; cpu, memory and bios are passed through as they came. */
+        HardwareOption: {
+            /** @description Such as cores and sockets. */
+            cpu?: Record<string, never>;
+            /** @description Such as size_gb. */
+            memory?: Record<string, never>;
+            bios?: Record<string, never>;
+            disks?: components["schemas"]["VmConfigDisk"][];
+            network_adapters?: components["schemas"]["NetworkAdapter"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A VM's configuration as a snapshot froze it; what a restore needs is described, the rest passes through. */
+        VmConfig: {
+            name?: string;
+            description?: string;
+            /** @description The VM's datastore. */
+            datastore_id?: string;
+            /** @description The host it ran on (`cluster` when the platform chooses). */
+            host_id?: string;
+            /** @description Application scenario, such as desk. */
+            application?: string;
+            group_id?: string;
+            pci_type?: string;
+            template_id?: string;
+            os_option?: components["schemas"]["OsOption"];
+            hardware_option?: components["schemas"]["HardwareOption"];
+            advanced_option?: {
+                turbo_mode_enabled?: boolean;
+                tpm_enabled?: boolean;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A snapshot's `vmconf` plus the pool to create the VM in. */
+        CreateServerFromConfigRequest: components["schemas"]["VmConfig"] & {
+            az_id: string;
+        };
+        CreateServerFromConfigResult: {
+            task_id: string;
+            /** @description The new VM's id. */
+            uuid: string;
+        };
+        BatchDeleteSnapshotsRequest: {
+            /** @enum {string} */
+            action: "delete";
+            snapshot_ids: string[];
+        };
+        SnapshotRecoveryRequest: {
+            /**
+             * @description 1 takes a snapshot of the current state first.
+             * @enum {integer}
+             */
+            backup: 0 | 1;
+            /**
+             * @description 1 powers the VM on afterwards.
+             * @enum {integer}
+             */
+            power_on?: 0 | 1;
+        };
+        CbtInfo: {
+            server_id: string;
+            /** @description CBT is on for the VM. */
+            is_enabled: boolean;
+            disks: {
+                id: string;
+                is_enabled?: boolean;
+            }[];
+        };
+        UpdateCbtStatusRequest: {
+            /** @enum {string} */
+            type: "enable" | "disable" | "reset";
+            /** @description Disks to enable or disable; all when absent. Not used by reset. */
+            disk_ids?: string[];
+        };
+        ChangedAreas: {
+            /** @description Where the covered part of the disk starts, in bytes. */
+            start_offset: number;
+            /** @description Bytes of the disk this answer covered. */
+            length: number;
+            changed_area: {
+                /** @description Byte offset of the area. */
+                start: number;
+                /** @description Length of the area in bytes. */
+                length: number;
+            }[];
+        };
+        CreateBackupResourceRequest: {
+            server_id: string;
+            /**
+             * @description Guides also say resource_type and "Recovery"; see the operation.
+             * @enum {string}
+             */
+            type: "backup" | "restore";
+            /** @description Seconds the VM stays locked unless renewed. */
+            lock_time: number;
+            /** @description Preferred host (SCP 6.11.3; guide page 2653165). */
+            host_id?: string;
+        };
+        CreateBackupResourceResult: {
+            task_id: string;
+            /** @description Two UUIDs joined by a colon. */
+            resource_id: string;
+            /** @description The host chosen (SCP 6.11.3); we assume the create answer tells it as the read does. */
+            host_id?: string;
+        };
+        BackupResource: {
+            server_id: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "expired" | "occupied" | "cancelled" | "released" | "failed";
+            /** @description Seconds the lock has left; below 0 the platform deletes the resource. */
+            remain_time: number;
+            /** @description The HCI CA certificate, base64 DER, for NBD over TLS. */
+            ca_cert: string;
+            /** @description The host the resource runs on (SCP 6.11.3; guide page 2653165). */
+            host_id?: string;
+        };
+        UpdateBackupResourceRequest: {
+            lock_time: number;
+        };
+        BackupResourceSupports: {
+            /** @description SDK (SFVDDK) versions, such as 6.10.0. */
+            versions: string[];
+            transport_modes?: ("nbd" | "nbd_ssl" | "hotadd")[];
+        };
+        /**
+         * @description backup attaches a linked clone of a snapshot's disk; restore attaches the VM's real disk.
+         * @enum {string}
+         */
+        HotAddApplication: "backup" | "restore";
+        HotAddDisksRequest: {
+            disks: {
+                /** @description The protected VM. */
+                server_id: string;
+                /** @description The disk's id in that VM's configuration, such as virtio0. */
+                disk_id: string;
+                /** @description For a backup, the snapshot whose disk is cloned; absent for a restore. */
+                snapshot_id?: string;
+                application: components["schemas"]["HotAddApplication"];
+            }[];
+        };
+        HotAddDisksResult: {
+            task_id: string;
+            disks: {
+                /** @description The disk's id on the proxy, such as virtio3. */
+                id: string;
+                /** @description The virtio serial the proxy's guest sees. */
+                serial: string;
+                /** @description The protected VM. */
+                server_id: string;
+                /** @description The disk's id in the protected VM. */
+                disk_id: string;
+                /** @description The snapshot cloned (backup only). */
+                snapshot_id?: string;
+            }[];
+        };
+        ServerDisksActionRequest: {
+            /** @enum {string} */
+            action: "remove";
+            /** @description Proxy-side ids of hot-added disks. */
+            disk_ids: string[];
+        };
         /** @enum {string} */
         ImageType: "public" | "private" | "vnetdev" | "service" | "app-center";
         /** @enum {string} */
@@ -904,7 +1542,7 @@ export interface components {
             description?: string;
             status: components["schemas"]["ImageStatus"];
             image_type?: components["schemas"]["ImageType"];
-            /** @description private */
+            /** @description private, public, shared or community. */
             visibility?: string;
             disk_format?: string;
             os_type?: string;
@@ -990,7 +1628,7 @@ export interface components {
             task_id: string;
             action?: string;
             status: components["schemas"]["TaskStatus"];
-            /** @description -2 queued */
+            /** @description -2 queued, -1 failed, 0-99 running, 100 done. */
             progress?: number;
             /** @description Often the reason of a failure. */
             description?: string;
@@ -1060,6 +1698,10 @@ export interface components {
         ServerId: string;
         /** @description Image id (a UUID). */
         ImageId: string;
+        /** @description Snapshot id. */
+        SnapshotId: string;
+        /** @description Backup resource id, as `createBackupResource` answered it (two UUIDs joined by a colon). */
+        BackupResourceId: string;
         /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
         ClientToken: string;
     };
@@ -1088,6 +1730,7 @@ export type User = components['schemas']['User'];
 export type PowerState = components['schemas']['PowerState'];
 export type VtoolInstalled = components['schemas']['VtoolInstalled'];
 export type ServerDisk = components['schemas']['ServerDisk'];
+export type ServerConfigDisk = components['schemas']['ServerConfigDisk'];
 export type ServerNetwork = components['schemas']['ServerNetwork'];
 export type Server = components['schemas']['Server'];
 export type ServerConfig = components['schemas']['ServerConfig'];
@@ -1098,6 +1741,33 @@ export type CreateServerResult = components['schemas']['CreateServerResult'];
 export type UpdateServerRequest = components['schemas']['UpdateServerRequest'];
 export type DeleteServerRequest = components['schemas']['DeleteServerRequest'];
 export type StopServerRequest = components['schemas']['StopServerRequest'];
+export type SnapshotType = components['schemas']['SnapshotType'];
+export type CreateSnapshotRequest = components['schemas']['CreateSnapshotRequest'];
+export type CreateSnapshotResult = components['schemas']['CreateSnapshotResult'];
+export type SnapshotListItem = components['schemas']['SnapshotListItem'];
+export type SnapshotDetail = components['schemas']['SnapshotDetail'];
+export type OsOption = components['schemas']['OsOption'];
+export type VmConfigDisk = components['schemas']['VmConfigDisk'];
+export type IpConfig = components['schemas']['IpConfig'];
+export type NetworkAdapter = components['schemas']['NetworkAdapter'];
+export type HardwareOption = components['schemas']['HardwareOption'];
+export type VmConfig = components['schemas']['VmConfig'];
+export type CreateServerFromConfigRequest = components['schemas']['CreateServerFromConfigRequest'];
+export type CreateServerFromConfigResult = components['schemas']['CreateServerFromConfigResult'];
+export type BatchDeleteSnapshotsRequest = components['schemas']['BatchDeleteSnapshotsRequest'];
+export type SnapshotRecoveryRequest = components['schemas']['SnapshotRecoveryRequest'];
+export type CbtInfo = components['schemas']['CbtInfo'];
+export type UpdateCbtStatusRequest = components['schemas']['UpdateCbtStatusRequest'];
+export type ChangedAreas = components['schemas']['ChangedAreas'];
+export type CreateBackupResourceRequest = components['schemas']['CreateBackupResourceRequest'];
+export type CreateBackupResourceResult = components['schemas']['CreateBackupResourceResult'];
+export type BackupResource = components['schemas']['BackupResource'];
+export type UpdateBackupResourceRequest = components['schemas']['UpdateBackupResourceRequest'];
+export type BackupResourceSupports = components['schemas']['BackupResourceSupports'];
+export type HotAddApplication = components['schemas']['HotAddApplication'];
+export type HotAddDisksRequest = components['schemas']['HotAddDisksRequest'];
+export type HotAddDisksResult = components['schemas']['HotAddDisksResult'];
+export type ServerDisksActionRequest = components['schemas']['ServerDisksActionRequest'];
 export type ImageType = components['schemas']['ImageType'];
 export type ImageStatus = components['schemas']['ImageStatus'];
 export type ImageOsType = components['schemas']['ImageOSType'];
@@ -1119,6 +1789,8 @@ export type ParameterSort = components['parameters']['Sort'];
 export type ParameterOrderBy = components['parameters']['OrderBy'];
 export type ParameterServerId = components['parameters']['ServerId'];
 export type ParameterImageId = components['parameters']['ImageId'];
+export type ParameterSnapshotId = components['parameters']['SnapshotId'];
+export type ParameterBackupResourceId = components['parameters']['BackupResourceId'];
 export type ParameterClientToken = components['parameters']['ClientToken'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1724,6 +2396,548 @@ export interface operations {
             "5XX": components["responses"]["ErrorV1"];
         };
     };
+    createServerSnapshot2019: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSnapshotRequest"];
+            };
+        };
+        responses: {
+            /** @description Snapshot started. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["CreateSnapshotResult"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getServerSnapshots2021: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshots, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["SnapshotListItem"][];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getServerSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+                /** @description Snapshot id. */
+                snapshot_id: components["parameters"]["SnapshotId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["SnapshotDetail"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    deleteSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+                /** @description Snapshot id. */
+                snapshot_id: components["parameters"]["SnapshotId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deletion started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data?: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            /** @description Deletion started; the body, when it arrives, carries the task. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data?: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    batchDeleteSnapshots: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDeleteSnapshotsRequest"];
+            };
+        };
+        responses: {
+            /** @description Deletion started. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    recoverSnapshot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+                /** @description Snapshot id. */
+                snapshot_id: components["parameters"]["SnapshotId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotRecoveryRequest"];
+            };
+        };
+        responses: {
+            /** @description Revert started. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getServerCBTInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CBT state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["CbtInfo"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    updateServerCBTStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCbtStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description The change started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getServerCBTChangedAreas: {
+        parameters: {
+            query: {
+                /** @description Disk id, from the disks of the snapshot's `vmconf.hardware_option`. */
+                disk_id: string;
+                /** @description The snapshot whose disk is read. */
+                snapshot_id: string;
+                /** @description 0 for every allocated area (a full); else the `checkpoint_id` of the older snapshot the incremental starts from. */
+                checkpoint_id: number;
+                /** @description Byte offset to start from; 0 first, then the previous answer's `start_offset + length`. */
+                start_offset: number;
+            };
+            header?: never;
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The areas found in the part of the disk covered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["ChangedAreas"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    createBackupResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBackupResourceRequest"];
+            };
+        };
+        responses: {
+            /** @description The resource exists (status `pending` until its task finishes). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["CreateBackupResourceResult"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getBackupResourceSupports: {
+        parameters: {
+            query: {
+                /** @description The VM to back up or restore. */
+                server_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the platform supports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["BackupResourceSupports"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    getBackupResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup resource id, as `createBackupResource` answered it (two UUIDs joined by a colon). */
+                backup_resources_id: components["parameters"]["BackupResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["BackupResource"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    updateBackupResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description Backup resource id, as `createBackupResource` answered it (two UUIDs joined by a colon). */
+                backup_resources_id: components["parameters"]["BackupResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBackupResourceRequest"];
+            };
+        };
+        responses: {
+            /** @description Renewal started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    deleteBackupResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup resource id, as `createBackupResource` answered it (two UUIDs joined by a colon). */
+                backup_resources_id: components["parameters"]["BackupResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Release started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    createServerFromConfig: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateServerFromConfigRequest"];
+            };
+        };
+        responses: {
+            /** @description Creation started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV1"] & {
+                        data: components["schemas"]["CreateServerFromConfigResult"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV1"];
+            "5XX": components["responses"]["ErrorV1"];
+        };
+    };
+    createServerDisks20240725: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HotAddDisksRequest"];
+            };
+        };
+        responses: {
+            /** @description The disks are being attached. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV2"] & {
+                        data: components["schemas"]["HotAddDisksResult"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV2"];
+            "5XX": components["responses"]["ErrorV2"];
+        };
+    };
+    serverDisksAction20240725: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency token for POST and PUT; a token seen in the last 15 minutes is refused with 429. */
+                "X-Client-Token"?: components["parameters"]["ClientToken"];
+            };
+            path: {
+                /** @description VM id (a UUID). */
+                server_id: components["parameters"]["ServerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServerDisksActionRequest"];
+            };
+        };
+        responses: {
+            /** @description Removal started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeV2"] & {
+                        data: components["schemas"]["TaskStarted"];
+                    };
+                };
+            };
+            "4XX": components["responses"]["ErrorV2"];
+            "5XX": components["responses"]["ErrorV2"];
+        };
+    };
     listImagesV2: {
         parameters: {
             query?: {
@@ -2114,12 +3328,27 @@ export const hostCluster_typeValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const roleTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoleType"]> = ["admin", "tenant", "member", "custom_admin", "custom_tenant", "msp"];
 export const powerStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PowerState"]> = ["on", "off"];
 export const vtoolInstalledValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["VtoolInstalled"]> = [-2, -1, 0, 1];
+export const serverConfigDiskHotaddValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ServerConfigDisk"]["hotadd"]> = [1];
+export const serverAdvance_paramTurbo_mode_enabledValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Server"]["advance_param"]["turbo_mode_enabled"]> = [0, 1];
+export const serverConfigRevert_modeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ServerConfig"]["revert_mode"]> = [0, 1];
 export const networkRequestConnectValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NetworkRequest"]["connect"]> = [0, 1];
 export const diskRequestUse_virtioValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DiskRequest"]["use_virtio"]> = [0, 1];
 export const createServerRequestPower_onValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateServerRequest"]["power_on"]> = [0, 1];
 export const createServerRequestDerive_modeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateServerRequest"]["derive_mode"]> = ["full", "fast"];
 export const deleteServerRequestForceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeleteServerRequest"]["force"]> = [0, 1];
 export const stopServerRequestForceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StopServerRequest"]["force"]> = [0, 1];
+export const snapshotTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SnapshotType"]> = ["VS", "qcow2", "external_qcow2"];
+export const networkAdapterConnectedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NetworkAdapter"]["connected"]> = [0, 1];
+export const networkAdapterTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NetworkAdapter"]["type"]> = ["E1000", "RTL8139", "VIRTIO"];
+export const batchDeleteSnapshotsRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchDeleteSnapshotsRequest"]["action"]> = ["delete"];
+export const snapshotRecoveryRequestBackupValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SnapshotRecoveryRequest"]["backup"]> = [0, 1];
+export const snapshotRecoveryRequestPower_onValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SnapshotRecoveryRequest"]["power_on"]> = [0, 1];
+export const updateCbtStatusRequestTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UpdateCbtStatusRequest"]["type"]> = ["enable", "disable", "reset"];
+export const createBackupResourceRequestTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateBackupResourceRequest"]["type"]> = ["backup", "restore"];
+export const backupResourceStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BackupResource"]["status"]> = ["pending", "running", "expired", "occupied", "cancelled", "released", "failed"];
+export const backupResourceSupportsTransport_modesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BackupResourceSupports"]["transport_modes"]> = ["nbd", "nbd_ssl", "hotadd"];
+export const hotAddApplicationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HotAddApplication"]> = ["backup", "restore"];
+export const serverDisksActionRequestActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ServerDisksActionRequest"]["action"]> = ["remove"];
 export const imageTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImageType"]> = ["public", "private", "vnetdev", "service", "app-center"];
 export const imageStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImageStatus"]> = ["active", "deactivated", "saving", "error"];
 export const createImageRequestDisk_formatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateImageRequest"]["disk_format"]> = ["ISO", "aCloud"];
