@@ -31,12 +31,16 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     try {
       let response: Response;
       if (options.fetch) {
-        response = await options.fetch(toRequest(request, ctx));
+        response = await options.fetch(new Request(request.url, requestInit(request, ctx)));
       } else if (request.source) {
         response = await streamUpload(request, ctx, await getDispatcher());
       } else {
-        const init = ownDispatcher ? ({ dispatcher: await getDispatcher() } as RequestInit) : undefined;
-        response = await globalThis.fetch(toRequest(request, ctx), init);
+        // No Request of our own: fetch makes one from the URL and init anyway.
+        const init = requestInit(request, ctx);
+        if (ownDispatcher) {
+          (init as { dispatcher?: Dispatcher }).dispatcher = await getDispatcher();
+        }
+        response = await globalThis.fetch(request.url, init);
       }
       ctx.record.serverRequestId =
         response.headers.get("x-openstack-request-id") ?? response.headers.get("x-request-id") ?? undefined;
@@ -51,8 +55,8 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
   };
 }
 
-function toRequest(request: Outgoing, ctx: CallContext): Request {
-  return new Request(request.url, {
+function requestInit(request: Outgoing, ctx: CallContext): RequestInit {
+  return {
     method: request.method,
     headers: request.headers,
     body: request.body ?? request.source?.open() ?? null,
@@ -60,7 +64,7 @@ function toRequest(request: Outgoing, ctx: CallContext): Request {
     redirect: "manual",
     // A streamed body must be sent half-duplex.
     ...(request.source ? { duplex: "half" } : {}),
-  } as RequestInit);
+  } as RequestInit;
 }
 
 /** Sends a streamed body with undici's `request`, at constant memory, and answers a standard Response. */

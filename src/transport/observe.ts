@@ -5,7 +5,7 @@ import { startSpan, type TraceSpan } from "./tracing.js";
 /** Where the transport reports what happens: the logger, the hooks and the tracer, behind one face. @internal */
 export interface Observer {
   /** A call starts; returns its span (a no-op without OpenTelemetry). */
-  start(record: CallRecord): Promise<TraceSpan>;
+  start(record: CallRecord): TraceSpan | Promise<TraceSpan>;
   /** An attempt is about to be sent. */
   attempt(record: CallRecord): void;
   /** An attempt's response headers arrived. */
@@ -20,7 +20,25 @@ export interface Observer {
 
 const base = (record: CallRecord) => ({ requestId: record.requestId, method: record.method, path: record.path });
 
-/** Builds the observer for a client. @internal */
+function endFields(record: CallRecord, ended: { status?: number; error?: unknown; durationMs: number }) {
+  return {
+    ...base(record),
+    attempts: record.attempts,
+    durationMs: Math.round(ended.durationMs),
+    ...(ended.status === undefined ? {} : { status: ended.status }),
+    ...(record.outcome ? { outcome: record.outcome } : {}),
+    ...(record.serverRequestId ? { serverRequestId: record.serverRequestId } : {}),
+    ...(ended.error === undefined
+      ? {}
+      : { error: ended.error instanceof Error ? ended.error.name : typeof ended.error }),
+  };
+}
+
+/**
+ * Builds the observer for a client. Events are built only for the logger levels and hooks there are: a client
+ * that observes nothing pays nothing per call.
+ * @internal
+ */
 export function createObserver(options: {
   logger: ScpLogger | undefined;
   hooks: ScpHooks;
@@ -34,38 +52,32 @@ export function createObserver(options: {
       // A logger that throws must not break the call it describes.
     }
   };
-  const hook = <E>(name: "onRequest" | "onResponse" | "onRetry", event: E) => {
-    const fn = hooks[name] as ((e: E) => void) | undefined;
+  const call = <E>(name: "onRequest" | "onResponse" | "onRetry", event: () => E) => {
+    const hook = hooks[name] as ((e: E) => void) | undefined;
+    if (!hook) {
+      return;
+    }
     try {
-      fn?.(event);
+      hook(event());
     } catch (error) {
       log("warn", { hook: name, error: error instanceof Error ? error.name : typeof error }, "hook threw; ignored");
     }
   };
   return {
     start: (record) => startSpan(options.tracing, record),
-    attempt: (record) => hook("onRequest", { ...base(record), attempt: record.attempts }),
+    attempt: (record) => call("onRequest", () => ({ ...base(record), attempt: record.attempts })),
     response: (record, status, durationMs) =>
-      hook("onResponse", { ...base(record), attempt: record.attempts, status, durationMs }),
+      call("onResponse", () => ({ ...base(record), attempt: record.attempts, status, durationMs })),
     retry: (record, retry) => {
-      hook("onRetry", { ...base(record), ...retry });
-      log("warn", { ...base(record), ...retry }, "retrying request");
+      call("onRetry", () => ({ ...base(record), ...retry }));
+      if (logger?.warn) {
+        log("warn", { ...base(record), ...retry }, "retrying request");
+      }
     },
     end: (record, span, ended) => {
       span.end(record, ended);
-      const fields = {
-        ...base(record),
-        attempts: record.attempts,
-        durationMs: Math.round(ended.durationMs),
-        ...(ended.status === undefined ? {} : { status: ended.status }),
-        ...(record.outcome ? { outcome: record.outcome } : {}),
-        ...(record.serverRequestId ? { serverRequestId: record.serverRequestId } : {}),
-      };
-      if (ended.error !== undefined) {
-        const error = ended.error instanceof Error ? ended.error.name : typeof ended.error;
-        log("debug", { ...fields, error }, "call failed");
-      } else {
-        log("debug", fields, "call done");
+      if (logger?.debug) {
+        log("debug", endFields(record, ended), ended.error === undefined ? "call done" : "call failed");
       }
     },
     log,

@@ -7,28 +7,37 @@ export const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 class TooLarge extends Error {}
 
+/** Settles with `work`, or rejects with `onTimeout()` when the attempt's deadline passes first. */
+async function raceDeadline<T>(work: Promise<T>, ctx: CallContext, onTimeout: () => Error): Promise<T> {
+  if (ctx.deadline === undefined) {
+    return work;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, (ctx.deadline as number) - Date.now()));
+  });
+  try {
+    return await Promise.race([work, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Reads a body whole, chunk by chunk, against the attempt's deadline (its own timer: a stalled body must not
- * depend on an abort signal reaching it) and refusing more than `maxBytes`.
+ * Reads a body whole against the attempt's deadline (its own timer: a stalled body must not depend on an abort
+ * signal reaching it), refusing more than `maxResponseBytes`. A declared length (checked against the cap before)
+ * is read in one go; a body of unknown length chunk by chunk, so an endless one is cut at the cap.
  */
-async function readAll(
-  body: ReadableStream<Uint8Array>,
-  ctx: CallContext,
-  onTimeout: () => Error,
-): Promise<Uint8Array> {
-  const reader = body.getReader();
+async function readAll(response: Response, ctx: CallContext, onTimeout: () => Error): Promise<Uint8Array> {
+  if (response.headers.get("content-length") !== null) {
+    return new Uint8Array(await raceDeadline(response.arrayBuffer(), ctx, onTimeout));
+  }
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled =
-    ctx.deadline === undefined
-      ? undefined
-      : new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(onTimeout()), Math.max(0, (ctx.deadline as number) - Date.now()));
-        });
   try {
     for (;;) {
-      const next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read());
+      const next = await raceDeadline(reader.read(), ctx, onTimeout);
       if (next.done) {
         break;
       }
@@ -41,8 +50,6 @@ async function readAll(
   } catch (error) {
     await reader.cancel().catch(() => undefined);
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }
@@ -106,7 +113,7 @@ export function readBody(next: Send): Send {
       });
     let bytes: Uint8Array;
     try {
-      bytes = await readAll(response.body, ctx, onTimeout);
+      bytes = await readAll(response, ctx, onTimeout);
     } catch (error) {
       if (ctx.signal?.aborted && !(error instanceof ScpTimeoutError)) {
         throw ctx.signal.reason;

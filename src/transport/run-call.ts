@@ -48,7 +48,10 @@ async function enter(p: Pipeline, request: Request, state: CallState): Promise<R
   const { record } = state;
   record.method = request.method;
   record.path = url.pathname;
-  state.span ??= await p.observer.start(record);
+  if (state.span === undefined) {
+    const span = p.observer.start(record);
+    state.span = span instanceof Promise ? await span : span;
+  }
   const headers = new Headers(request.headers);
   headers.set("User-Agent", p.options.userAgent);
   headers.set("X-Request-Id", record.requestId);

@@ -3,7 +3,7 @@ import { DEFAULTS, type ScpSignatureAuth } from "../options.js";
 import { sha256Hex, signingKey, signRequest, toAmzDate } from "./sign-request.js";
 import type { Authenticator } from "./with-auth.js";
 
-const EMPTY = new Uint8Array(0);
+const EMPTY_SHA256 = sha256Hex(new Uint8Array(0));
 
 /**
  * Signs every request with the access key / secret key pair. A streamed body is hashed by its source's pre-pass.
@@ -29,7 +29,11 @@ export function createSignatureAuth(auth: ScpSignatureAuth): Authenticator {
       if (auth.legacyCookie) {
         headers.set("Cookie", `aCMPAuthToken=${randomUUID().replace(/-/g, "")}`);
       }
-      const payloadSha256 = request.source ? await request.source.sha256() : sha256Hex(request.body ?? EMPTY);
+      const payloadSha256 = request.source
+        ? await request.source.sha256()
+        : request.body === undefined || request.body.byteLength === 0
+          ? EMPTY_SHA256
+          : sha256Hex(request.body);
       const { authorization } = signRequest({
         method: request.method,
         path: request.url.pathname,

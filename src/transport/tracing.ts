@@ -21,6 +21,8 @@ interface OtelApi {
 const NOOP: TraceSpan = { end: () => undefined };
 // Loaded once, on the first traced call; absent when the application did not install it.
 let api: Promise<OtelApi | undefined> | undefined;
+// The same, once settled, so later calls need not wait for a promise.
+let loaded: { otel: OtelApi | undefined } | undefined;
 
 function loadApi(): Promise<OtelApi | undefined> {
   // An optional peer dependency: kept out of the bundle (tsup `external`), loaded from the application.
@@ -28,6 +30,9 @@ function loadApi(): Promise<OtelApi | undefined> {
     (m) => m as unknown as OtelApi,
     () => undefined,
   );
+  void api.then((otel) => {
+    loaded = { otel };
+  });
   return api;
 }
 
@@ -36,8 +41,14 @@ function loadApi(): Promise<OtelApi | undefined> {
  * and no dependency otherwise. The span carries method, path, status, attempts and the request id, never a header.
  * @internal
  */
-export async function startSpan(enabled: boolean, record: CallRecord): Promise<TraceSpan> {
-  const otel = enabled ? await loadApi() : undefined;
+export function startSpan(enabled: boolean, record: CallRecord): TraceSpan | Promise<TraceSpan> {
+  if (!enabled) {
+    return NOOP;
+  }
+  if (loaded === undefined) {
+    return loadApi().then(() => startSpan(enabled, record));
+  }
+  const otel = loaded.otel;
   if (!otel) {
     return NOOP;
   }

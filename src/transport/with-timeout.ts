@@ -13,26 +13,31 @@ export function withTimeout(next: Send): Send {
     if (timeoutMs <= 0) {
       return next(request, { ...ctx, deadline: undefined });
     }
-    const timeout = new ScpTimeoutError({
-      method: request.method,
-      path: request.url.pathname,
-      timeoutMs,
-      requestId: ctx.record.requestId,
-    });
+    // Made only when the limit is hit: an error's stack trace is too dear to build for every attempt.
+    let timeout: ScpTimeoutError | undefined;
+    const timedOut = () => {
+      timeout ??= new ScpTimeoutError({
+        method: request.method,
+        path: request.url.pathname,
+        timeoutMs,
+        requestId: ctx.record.requestId,
+      });
+      return timeout;
+    };
     const controller = new AbortController();
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort(timeout);
-        reject(timeout);
+        controller.abort(timedOut());
+        reject(timedOut());
       }, timeoutMs);
     });
     try {
       return await Promise.race([next(request, { ...ctx, signal, deadline: Date.now() + timeoutMs }), expired]);
     } catch (error) {
       if (controller.signal.aborted && !ctx.signal?.aborted) {
-        throw timeout;
+        throw timedOut();
       }
       throw error;
     } finally {
