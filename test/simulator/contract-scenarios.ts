@@ -1,4 +1,5 @@
 import { createScpSimulator, type ScpSimulator } from "../../src/simulator/index.js";
+import { backupScenarios } from "./contract-backup-scenarios.js";
 import { type ApiResult, type CallInit, encryptPassword, loginToken, orchestration, rawClient } from "./support.js";
 
 /** A raw call with the admin's token. */
@@ -9,6 +10,8 @@ export interface ContractEnv {
   readonly sim: ScpSimulator;
   readonly call: Call;
   readonly anon: Call;
+  /** A second simulator with the backup lab seeded, and the admin's token on it. */
+  readonly lab: { readonly sim: ScpSimulator; readonly call: Call };
 }
 
 /** One success and one failure of an operation. */
@@ -21,14 +24,17 @@ export const BASE = "https://scp.contract.test";
 const S = "/janus/20180725/servers";
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
-/** A fresh simulator with zero-length tasks and an admin token. */
+/** A fresh simulator with zero-length tasks and an admin token (and one with the backup lab). */
 export async function contractEnv(): Promise<ContractEnv> {
   const sim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, vmaSizeBytes: 64 * 1024 });
   const token = await loginToken(sim.fetch, BASE, sim.credentials);
+  const labSim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 0, backupLab: true });
+  const labToken = await loginToken(labSim.fetch, BASE, labSim.credentials);
   return {
     sim,
     call: rawClient(sim.fetch, BASE, { type: "token", token }),
     anon: rawClient(sim.fetch, BASE, { type: "none" }),
+    lab: { sim: labSim, call: rawClient(labSim.fetch, BASE, { type: "token", token: labToken }) },
   };
 }
 
@@ -80,6 +86,7 @@ async function vmIdOf(env: ContractEnv, id: string): Promise<string> {
 
 /** One scenario per operationId of the spec. */
 export const scenarios: Readonly<Record<string, Scenario>> = {
+  ...backupScenarios,
   getPublicKey: {
     success: (env) => env.anon("GET", "/janus/public-key"),
     error: async () => {
