@@ -5,6 +5,7 @@ import {
   type ScpSimulator,
   type ScpSimulatorOptions,
 } from "../../src/simulator/index.js";
+import { noContentBody } from "../../src/simulator/responses.js";
 import { type ApiResult, type FetchLike, rawClient } from "./support.js";
 
 export const BASE = "https://scp.backup.test";
@@ -31,7 +32,9 @@ export function backupHelpers(sim: Pick<ScpSimulator, "lab">, call: Call, advanc
   const finish = async (started: ApiResult) => {
     expect(started.status, JSON.stringify(started.body)).toBeLessThan(300);
     advance(TASK_MS);
-    const data = started.body?.data;
+    // A 204 carries its body beside the in-process Response (on the wire, it is written to the socket).
+    const side = noContentBody(started.response);
+    const data = side ? JSON.parse(new TextDecoder().decode(side)).data : started.body?.data;
     return (await call("GET", `/janus/20180725/tasks/${data.task_id}`)).body.data;
   };
   const snapshot = async (serverId: string, name = "snap"): Promise<string> => {
