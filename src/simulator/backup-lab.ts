@@ -1,4 +1,5 @@
 import { createCipheriv, createHash } from "node:crypto";
+import type { Az } from "../generated/schema.js";
 import { network, pool, poolHosts } from "./inventory.js";
 import type { SimServer } from "./model.js";
 import { Random } from "./random.js";
@@ -51,10 +52,7 @@ export function seedBackupLab(world: World): BackupLab {
   }
   const random = new Random(`${seed}:backup-lab`);
   const hci = world.inventory.azs.slice(0, poolCount);
-  const vmware = pool(random, "VMware-Pool", poolCount, "vmware");
-  world.inventory.azs.push(vmware);
-  world.inventory.hosts.push(...poolHosts(random, vmware, poolCount).slice(0, 1));
-  world.inventory.networks.push(network(random, vmware, poolCount));
+  const vmware = addVmwarePool(world, random);
   const add = (spec: Spec) => addServer(world, random, spec);
   const [first = "", second = ""] = hci.map((az) => az.id);
   const proxies = Object.fromEntries(hci.map((az, i) => [az.id, add({ ...proxySpec(az.id, i), running: true })]));
@@ -66,27 +64,39 @@ export function seedBackupLab(world: World): BackupLab {
       noVmtools: add({ name: "lab-legacy", azId: first, disksMb: [2], running: true, vtool_installed: 0 }),
       otherPool: add({ name: "lab-app-b", azId: second, disksMb: [2], running: true }),
     },
-    refusals: {
-      notHci: add({ name: "lab-vmware", azId: vmware.id, disksMb: [1], running: true, kind: { type: "vmware" } }),
-      notVm: add({
-        name: "lab-placeholder",
-        azId: first,
-        disksMb: [1],
-        running: false,
-        kind: { vmtype: "placeholder" },
-      }),
-      turboMode: add({ name: "lab-turbo", azId: first, disksMb: [1], running: true, kind: { turbo_mode_enabled: 1 } }),
-      backupProxy: add({ ...proxySpec(first, hci.length), name: "lab-spare-proxy", running: false }),
-      deskRevertMode: add({
-        ...{ name: "lab-desk", azId: first, disksMb: [1], running: true },
-        kind: { application: "desk", revert_mode: 1 },
-      }),
-      internalSnapshot: add({ name: "lab-internal-snap", azId: first, disksMb: [1], running: false }),
-    },
+    refusals: seedRefusals(add, first, vmware.id, hci.length),
     vmwarePoolId: vmware.id,
   };
   seedInternalSnapshot(world, lab.refusals.internalSnapshot);
   return lab;
+}
+
+/** One VM per pre-backup check it fails, in the first pool (the VMware one in its own pool). */
+function seedRefusals(
+  add: (spec: Spec) => string,
+  azId: string,
+  vmwareId: string,
+  spare: number,
+): BackupLab["refusals"] {
+  const small = { azId, disksMb: [1], running: true };
+  return {
+    notHci: add({ ...small, name: "lab-vmware", azId: vmwareId, kind: { type: "vmware" } }),
+    notVm: add({ ...small, name: "lab-placeholder", running: false, kind: { vmtype: "placeholder" } }),
+    turboMode: add({ ...small, name: "lab-turbo", kind: { turbo_mode_enabled: 1 } }),
+    backupProxy: add({ ...proxySpec(azId, spare), name: "lab-spare-proxy", running: false }),
+    deskRevertMode: add({ ...small, name: "lab-desk", kind: { application: "desk", revert_mode: 1 } }),
+    internalSnapshot: add({ ...small, name: "lab-internal-snap", running: false }),
+  };
+}
+
+/** A VMware pool with one host, home of the VM that is not in an HCI pool. */
+function addVmwarePool(world: World, random: Random): Az {
+  const index = world.options.poolCount;
+  const vmware = pool(random, "VMware-Pool", index, "vmware");
+  world.inventory.azs.push(vmware);
+  world.inventory.hosts.push(...poolHosts(random, vmware, index).slice(0, 1));
+  world.inventory.networks.push(network(random, vmware, index));
+  return vmware;
 }
 
 function proxySpec(azId: string, index: number): Spec {

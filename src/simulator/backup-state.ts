@@ -66,19 +66,6 @@ export interface BackupStateParts {
 
 /** Reads the backup-related state at `nowMs`. */
 export function backupState(world: World, nowMs: number): BackupStateParts {
-  const hotAddedDisks: Record<string, HotAddedDiskState[]> = {};
-  for (const a of world.hotAdds.values()) {
-    hotAddedDisks[a.proxyId] ??= [];
-    hotAddedDisks[a.proxyId]?.push({
-      id: a.id,
-      serial: a.serial,
-      application: a.application,
-      source_server_id: a.sourceServerId,
-      source_disk_id: a.sourceDiskId,
-      source_snapshot_id: a.sourceSnapshotId,
-      visible: a.visibleAtMs !== undefined && a.visibleAtMs <= nowMs,
-    });
-  }
   return {
     snapshots: [...world.snapshots.values()].map((s) => ({
       id: s.id,
@@ -99,21 +86,36 @@ export function backupState(world: World, nowMs: number): BackupStateParts {
       host_id: r.host_id,
       remain_time: remainTime(r, nowMs),
     })),
-    hotAddedDisks,
-    cbt: Object.fromEntries(
-      [...world.cbt].map(([id, vm]) => [
-        id,
-        {
-          counter: vm.counter,
-          expired: vm.expired,
-          disks: Object.fromEntries(
-            [...vm.disks].map(([diskId, d]) => [
-              diskId,
-              { enabled: d.enabled, validFrom: d.validFrom, pendingBlocks: d.pending.size },
-            ]),
-          ),
-        },
-      ]),
-    ),
+    hotAddedDisks: hotAddedDiskStates(world, nowMs),
+    cbt: cbtStates(world),
   };
+}
+
+function hotAddedDiskStates(world: World, nowMs: number): Record<string, HotAddedDiskState[]> {
+  const byProxy: Record<string, HotAddedDiskState[]> = {};
+  for (const a of world.hotAdds.values()) {
+    byProxy[a.proxyId] ??= [];
+    byProxy[a.proxyId]?.push({
+      id: a.id,
+      serial: a.serial,
+      application: a.application,
+      source_server_id: a.sourceServerId,
+      source_disk_id: a.sourceDiskId,
+      source_snapshot_id: a.sourceSnapshotId,
+      visible: a.visibleAtMs !== undefined && a.visibleAtMs <= nowMs,
+    });
+  }
+  return byProxy;
+}
+
+function cbtStates(world: World): Record<string, CbtState> {
+  const out: Record<string, CbtState> = {};
+  for (const [serverId, vm] of world.cbt) {
+    const disks = [...vm.disks].map(([id, d]) => [
+      id,
+      { enabled: d.enabled, validFrom: d.validFrom, pendingBlocks: d.pending.size },
+    ]);
+    out[serverId] = { counter: vm.counter, expired: vm.expired, disks: Object.fromEntries(disks) };
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BR, backupSetup, KIB, MIB, merge, pattern, type Range, S18 } from "./backup-support.js";
+import { BASE, BR, backupSetup, KIB, MIB, merge, pattern, type Range, S18 } from "./backup-support.js";
 
 const DISKS = "/janus/20240725/servers";
 const SEC = 1000;
@@ -103,5 +103,32 @@ describe("faults on the backup operations", () => {
     await expect(lost).rejects.toThrow(/fetch failed/);
     const list = await call("GET", `/janus/20210725/servers/${lab.vms.running}/snapshots`);
     expect(list.body.data.map((s: { name: string }) => s.name)).toEqual(["b"]);
+  });
+
+  it("installs the new fault kinds through the control endpoint and refuses a repeated X-Client-Token", async () => {
+    const { sim, call, lab, finish } = backupSetup();
+    const control = await sim.fetch(`${BASE}/__sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        match: "GET /janus/20180725/servers/*/cbt/changed-areas",
+        kind: "partial-changed-areas",
+        maxAreas: 2,
+      }),
+    });
+    expect(control.status).toBe(201);
+    expect(sim.faults.list().map((f) => f.rule.kind)).toEqual(["partial-changed-areas"]);
+    const bad = await sim.fetch(`${BASE}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ match: "*", kind: "partial-changed-areas", maxAreas: 0 }),
+    });
+    expect(bad.status).toBe(400);
+
+    const headers = { "x-client-token": "4f6c2b1e-0d7a-4c55-9a11-3b2f0c9d8e77" };
+    const path = `/janus/20190725/servers/${lab.vms.stopped}/snapshots`;
+    await finish(await call("POST", path, { json: { name: "once" }, headers }));
+    const repeated = await call("POST", path, { json: { name: "once" }, headers });
+    expect(repeated.status).toBe(429);
+    expect(sim.state().snapshots.filter((s) => s.server_id === lab.vms.stopped)).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "../backup-resources.js";
 import { callerOf, type Handler, type HandlerContext } from "../context.js";
 import { findIdleServer, requireAdmin, requireHci } from "../guards.js";
+import type { SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
 import { findServer } from "../server-views.js";
@@ -37,10 +38,8 @@ function hostPlacement(ctx: HandlerContext): boolean {
   return compareVersions(ctx.world.scpVersion(), HOST_ID_MIN_VERSION) >= 0;
 }
 
-/** `POST /janus/20180725/backup-resources`: one per VM; `restore` needs the VM off. */
-const createResource: Handler = (ctx) => {
-  admin(ctx, "create backup resources");
-  const body = readJson(ctx, createBody);
+/** The VM a new resource may lock: visible, idle, in an HCI pool, not locked, off for a restore. */
+function lockableServer(ctx: HandlerContext, body: z.infer<typeof createBody>): SimServer {
   const { world } = ctx;
   if (body.host_id !== undefined && !hostPlacement(ctx)) {
     throw new SimHttpError(400, `host_id is accepted on SCP ${HOST_ID_MIN_VERSION} and later`);
@@ -54,6 +53,15 @@ const createResource: Handler = (ctx) => {
   if (body.type === "restore" && server.runningSinceMs !== undefined) {
     throw new SimHttpError(400, `VM ${server.id} must be powered off for a restore`);
   }
+  return server;
+}
+
+/** `POST /janus/20180725/backup-resources`: one per VM; `restore` needs the VM off. */
+const createResource: Handler = (ctx) => {
+  admin(ctx, "create backup resources");
+  const body = readJson(ctx, createBody);
+  const { world } = ctx;
+  const server = lockableServer(ctx, body);
   const resource: SimBackupResource = {
     id: `${world.random.uuid()}:${world.random.uuid()}`,
     server_id: server.id,
