@@ -139,4 +139,26 @@ describe("snapshots", () => {
     expect(detail.vmconf.hardware_option.network_adapters[0]).toMatchObject({ vif_id: "net0", connected: 1 });
     expect(detail.vmconf.datastore_id).toMatch(/^ds-/);
   });
+
+  it("goes with its VM when the VM is deleted for good, and keeps a VM whose disk a proxy holds", async () => {
+    const { sim, call, lab, finish, snapshot, cbt } = backupSetup();
+    const vm = lab.vms.stopped;
+    await cbt(vm, "enable");
+    const snap = await snapshot(vm);
+    const proxy = lab.proxies[sim.poolIds[0] ?? ""] ?? "";
+    const json = { disks: [{ server_id: vm, disk_id: "virtio0", snapshot_id: snap, application: "backup" }] };
+    const added = await call("POST", `/janus/20240725/servers/${proxy}/disks`, { json });
+    await finish(added);
+    const held = await call("DELETE", `${S18}/${vm}`, { json: { force: 1 } });
+    expect(held.status).toBe(409);
+    expect(held.body.message).toMatch(/hot-added to proxy/);
+    const removal = { action: "remove", disk_ids: [added.body.data.disks[0].id] };
+    await finish(await call("POST", `/janus/20240725/servers/${proxy}/disks/action`, { json: removal }));
+    await finish(await call("DELETE", `${S18}/${vm}`, { json: { force: 1 } }));
+    const state = sim.state();
+    expect(state.servers.some((s) => s.id === vm)).toBe(false);
+    expect(state.snapshots.some((s) => s.server_id === vm)).toBe(false);
+    expect(state.cbt[vm]).toBeUndefined();
+    expect(() => sim.disks.read(vm, "virtio0", 0, 1)).toThrow(/does not exist/);
+  });
 });
