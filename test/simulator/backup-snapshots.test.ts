@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backupSetup, KIB, MIB, pattern, S18, TASK_MS } from "./backup-support.js";
+import { createVmFromImage } from "./support.js";
 
 describe("snapshots", () => {
   it("freeze content copy-on-write: later writes change the live disk, not the snapshot", async () => {
@@ -28,19 +29,7 @@ describe("snapshots", () => {
 
   it("reads unwritten blocks as zeros and keeps a 64 GiB disk sparse", async () => {
     const { sim, call, lab, finish, snapshot } = backupSetup();
-    const images = await call("GET", "/janus/20200725/images", { query: { name: "CentOS" } });
-    const created = await call("POST", "/janus/20220725/servers", {
-      json: {
-        az_id: sim.poolIds[0],
-        image_id: images.body.data.data[0].id,
-        name: "big",
-        cores: 1,
-        sockets: 1,
-        memory_mb: 1024,
-        disks: [{ id: "virtio0", size_mb: 64 * 1024 }],
-        networks: [],
-      },
-    });
+    const created = await createVmFromImage(call, sim.poolIds[0] ?? "", [{ id: "virtio0", size_mb: 64 * 1024 }]);
     await finish(created);
     const vm = created.body.data.uuids[0];
     const end = 64 * 1024 * MIB;

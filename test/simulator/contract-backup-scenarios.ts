@@ -1,6 +1,6 @@
 import type { ScpSimulator } from "../../src/simulator/index.js";
 import type { Call, ContractEnv, Scenario } from "./contract-scenarios.js";
-import type { ApiResult } from "./support.js";
+import { type ApiResult, createVmFromImage } from "./support.js";
 
 const S18 = "/janus/20180725/servers";
 const BR = "/janus/20180725/backup-resources";
@@ -23,20 +23,8 @@ async function settle(call: Call, started: ApiResult): Promise<ApiResult> {
 /** A fresh HCI VM in the lab's first pool, so scenarios never share locks or snapshots. */
 async function freshVm(env: ContractEnv, powerOn: 0 | 1 = 0): Promise<string> {
   const { sim, call } = lab(env);
-  const images = await call("GET", "/janus/20200725/images", { query: { name: "CentOS" } });
-  const created = await call("POST", "/janus/20220725/servers", {
-    json: {
-      az_id: sim.poolIds[0],
-      image_id: images.body.data.data[0].id,
-      name: "contract-backup-vm",
-      cores: 1,
-      sockets: 1,
-      memory_mb: 1024,
-      disks: [{ id: "virtio0", size_mb: 16 }],
-      networks: [{ vif_id: "net0", connect: 1 }],
-      power_on: powerOn,
-    },
-  });
+  const disks = [{ id: "virtio0", size_mb: 16 }];
+  const created = await createVmFromImage(call, sim.poolIds[0] ?? "", disks, { powerOn, name: "contract-backup-vm" });
   await settle(call, created);
   return created.body.data.uuids[0];
 }

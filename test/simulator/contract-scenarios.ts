@@ -1,6 +1,14 @@
 import { createScpSimulator, type ScpSimulator } from "../../src/simulator/index.js";
 import { backupScenarios } from "./contract-backup-scenarios.js";
-import { type ApiResult, type CallInit, encryptPassword, loginToken, orchestration, rawClient } from "./support.js";
+import {
+  type ApiResult,
+  type CallInit,
+  encryptPassword,
+  loginToken,
+  orchestration,
+  rawClient,
+  vmBody,
+} from "./support.js";
 
 /** A raw call with the admin's token. */
 export type Call = (method: string, path: string, init?: CallInit) => Promise<ApiResult>;
@@ -47,17 +55,7 @@ async function newServer(env: ContractEnv, powerOn: 0 | 1): Promise<string> {
 }
 
 function serverBody(env: ContractEnv, imageId: string, powerOn: 0 | 1) {
-  return {
-    az_id: env.sim.poolIds[0],
-    image_id: imageId,
-    name: "contract-vm",
-    cores: 1,
-    sockets: 1,
-    memory_mb: 1024,
-    disks: [{ id: "ide0", size_mb: 10_240 }],
-    networks: [{ vif_id: "net0", connect: 1 }],
-    power_on: powerOn,
-  };
+  return vmBody(env.sim.poolIds[0] ?? "", imageId, [{ id: "ide0", size_mb: 10_240 }], { powerOn, name: "contract-vm" });
 }
 
 async function publicImageId(env: ContractEnv): Promise<string> {
