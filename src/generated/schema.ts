@@ -1369,10 +1369,16 @@ export interface components {
         /** @description Hardware of a VM configuration; cpu, memory and bios are passed through as they came. */
         HardwareOption: {
             /** @description Such as cores and sockets. */
-            cpu?: Record<string, never>;
+            cpu?: {
+                [key: string]: unknown;
+            };
             /** @description Such as size_gb. */
-            memory?: Record<string, never>;
-            bios?: Record<string, never>;
+            memory?: {
+                [key: string]: unknown;
+            };
+            bios?: {
+                [key: string]: unknown;
+            };
             disks?: components["schemas"]["VmConfigDisk"][];
             network_adapters?: components["schemas"]["NetworkAdapter"][];
         } & {

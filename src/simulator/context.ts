@@ -1,5 +1,5 @@
 import type { OperationFacts } from "../generated/operations.js";
-import type { TaskFaults } from "./fault-types.js";
+import type { AnswerFaults, TaskFaults } from "./fault-types.js";
 import type { Caller } from "./model.js";
 import type { Envelope } from "./responses.js";
 import type { World } from "./world.js";
@@ -28,6 +28,8 @@ export interface HandlerContext {
   readonly verifyPayload: (sha256Hex: string) => boolean;
   /** Fault changes for tasks this request starts. */
   readonly taskFaults: () => TaskFaults;
+  /** Fault changes to this request's answer (changed areas cut short). */
+  readonly answerFaults: () => AnswerFaults;
 }
 
 /** One operation's behaviour. */

@@ -31,6 +31,13 @@ const ruleBody = z.discriminatedUnion("kind", [
     extraMs: z.number().min(0).optional(),
   }),
   z.object({ ...base, kind: z.literal("stuck-task") }),
+  z.object({ ...base, kind: z.literal("device-delay"), delayMs: z.number().min(0) }),
+  z.object({
+    ...base,
+    kind: z.literal("partial-changed-areas"),
+    maxAreas: z.number().int().min(1).optional(),
+    maxLength: z.number().int().min(1).optional(),
+  }),
 ]);
 const versionBody = z.object({
   scpVersion: z

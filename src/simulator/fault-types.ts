@@ -70,6 +70,24 @@ export interface StuckTaskFault extends FaultMatch {
   readonly kind: "stuck-task";
 }
 
+/** The devices of the hot-add the matched request starts show in the proxy's guest only this much later. */
+export interface DeviceDelayFault extends FaultMatch {
+  /** Kind of fault. */
+  readonly kind: "device-delay";
+  /** Added to `hotAddDeviceDelayMs`. */
+  readonly delayMs: number;
+}
+
+/** The changed-areas answer of the matched request is cut short: fewer areas, less of the disk covered. */
+export interface PartialChangedAreasFault extends FaultMatch {
+  /** Kind of fault. */
+  readonly kind: "partial-changed-areas";
+  /** Most areas the answer lists. @defaultValue 1 */
+  readonly maxAreas?: number;
+  /** Most bytes of the disk the answer covers (at least 1); the window otherwise. */
+  readonly maxLength?: number;
+}
+
 /** One fault rule. */
 export type FaultRule =
   | ErrorFault
@@ -78,7 +96,9 @@ export type FaultRule =
   | ApplyThenDropFault
   | TaskFailureFault
   | SlowTaskFault
-  | StuckTaskFault;
+  | StuckTaskFault
+  | DeviceDelayFault
+  | PartialChangedAreasFault;
 
 /** An installed rule, as `faults.list()` shows it. */
 export interface ActiveFault {
@@ -118,4 +138,14 @@ export interface TaskFaults {
   readonly extraMs: number;
   /** Never finishes. */
   readonly stuck: boolean;
+  /** Extra time before hot-added devices show in the guest. */
+  readonly deviceDelayMs: number;
+}
+
+/** Changes to the answer of a request, collected from matching rules. */
+export interface AnswerFaults {
+  /** Most changed areas to list. */
+  readonly maxAreas: number | undefined;
+  /** Most bytes of the disk to cover. */
+  readonly maxLength: number | undefined;
 }

@@ -1,5 +1,14 @@
 import { ruleMatches } from "./fault-match.js";
-import type { ActiveFault, ApplyThenDropFault, ErrorFault, FaultRule, ResetFault, TaskFaults } from "./fault-types.js";
+import { checkRule, mergeAnswerFault, mergeTaskFault, NO_ANSWER_FAULTS, NO_TASK_FAULTS } from "./fault-rules.js";
+import type {
+  ActiveFault,
+  AnswerFaults,
+  ApplyThenDropFault,
+  ErrorFault,
+  FaultRule,
+  ResetFault,
+  TaskFaults,
+} from "./fault-types.js";
 import type { Random } from "./random.js";
 
 /** What the matching rules do to one request. */
@@ -13,10 +22,9 @@ export interface FaultDecision {
    * is really started: a request answered by an error fault, refused, or starting no task leaves them for later.
    */
   readonly task: () => TaskFaults;
+  /** Changes to the answer; like task rules, answer rules are spent only when the handler asks. */
+  readonly answer: () => AnswerFaults;
 }
-
-/** No task changes. */
-export const NO_TASK_FAULTS: TaskFaults = { failReason: undefined, factor: 1, extraMs: 0, stuck: false };
 
 interface Installed {
   readonly id: string;
@@ -69,6 +77,7 @@ export class FaultRegistry {
     let delayMs = 0;
     let terminal: FaultDecision["terminal"];
     const taskRules: Installed[] = [];
+    const answerRules: Installed[] = [];
     for (const entry of [...this.#rules]) {
       const { rule } = entry;
       const isTerminal = rule.kind === "error" || rule.kind === "reset" || rule.kind === "apply-then-drop";
@@ -81,21 +90,32 @@ export class FaultRegistry {
       } else if (isTerminal) {
         this.#spend(entry);
         terminal = rule;
+      } else if (rule.kind === "partial-changed-areas") {
+        answerRules.push(entry);
       } else {
         taskRules.push(entry);
       }
     }
-    let taken: TaskFaults | undefined;
-    const task = () => {
-      taken ??= taskRules
+    return {
+      delayMs,
+      terminal,
+      task: this.#lazy(taskRules, mergeTaskFault, NO_TASK_FAULTS),
+      answer: this.#lazy(answerRules, mergeAnswerFault, NO_ANSWER_FAULTS),
+    };
+  }
+
+  /** Merges rules into one change when first asked for, spending each rule still installed then. */
+  #lazy<T>(rules: readonly Installed[], merge: (current: T, rule: FaultRule) => T, none: T): () => T {
+    let taken: T | undefined;
+    return () => {
+      taken ??= rules
         .filter((entry) => this.#rules.includes(entry))
         .reduce((merged, entry) => {
           this.#spend(entry);
-          return mergeTaskFault(merged, entry.rule);
-        }, NO_TASK_FAULTS);
+          return merge(merged, entry.rule);
+        }, none);
       return taken;
     };
-    return { delayMs, terminal, task };
   }
 
   #roll(rule: FaultRule): boolean {
@@ -110,37 +130,5 @@ export class FaultRegistry {
         this.remove(entry.id);
       }
     }
-  }
-}
-
-function mergeTaskFault(current: TaskFaults, rule: FaultRule): TaskFaults {
-  switch (rule.kind) {
-    case "task-failure":
-      return { ...current, failReason: current.failReason ?? rule.reason ?? "simulated task failure" };
-    case "slow-task":
-      return {
-        ...current,
-        factor: current.factor * (rule.factor ?? 10),
-        extraMs: current.extraMs + (rule.extraMs ?? 0),
-      };
-    case "stuck-task":
-      return { ...current, stuck: true };
-    default:
-      return current;
-  }
-}
-
-function checkRule(rule: FaultRule): void {
-  if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1)) {
-    throw new RangeError("fault count must be an integer >= 1");
-  }
-  if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) {
-    throw new RangeError("fault rate must be between 0 and 1");
-  }
-  if (rule.kind === "error" && !(Number.isInteger(rule.status) && rule.status >= 400 && rule.status <= 599)) {
-    throw new RangeError("error fault status must be an HTTP error status (400-599)");
-  }
-  if (rule.kind === "latency" && !(rule.delayMs >= 0)) {
-    throw new RangeError("latency fault delayMs must be >= 0");
   }
 }

@@ -2,6 +2,15 @@
  * The SCP simulator: a faithful, stateful SCP for tests, demos and vendors' CI, in-process or over HTTPS.
  * @module
  */
+export type { GuestDevice, SimulatorDisks, SimulatorGuest } from "./agent.js";
+export type { BackupLab } from "./backup-lab.js";
+export type {
+  BackupResourceState,
+  BackupStateParts,
+  CbtState,
+  HotAddedDiskState,
+  SnapshotState,
+} from "./backup-state.js";
 export {
   generateSelfSignedCertificate,
   type SelfSignedCertificate,
@@ -10,11 +19,13 @@ export {
 export type {
   ActiveFault,
   ApplyThenDropFault,
+  DeviceDelayFault,
   ErrorFault,
   FaultControl,
   FaultMatch,
   FaultRule,
   LatencyFault,
+  PartialChangedAreasFault,
   ResetFault,
   SlowTaskFault,
   StuckTaskFault,

@@ -3,12 +3,12 @@ import type { Inventory, SimAccount, SimNetwork } from "./model.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Random } from "./random.js";
 
-const POOL_NAMES = ["HCI-Pool-A", "HCI-Pool-B"] as const;
 const HOSTS_PER_POOL = 3;
 
 /** The seeded platform: pools, hosts, storage tags, networks, projects, users and their credentials. */
 export function seedInventory(random: Random, options: ResolvedOptions): Omit<Inventory, "goldenServerId"> {
-  const azs = POOL_NAMES.map((name, index) => pool(random, name, index));
+  const names = Array.from({ length: options.poolCount }, (_, i) => `HCI-Pool-${String.fromCharCode(65 + i)}`);
+  const azs = names.map((name, index) => pool(random, name, index));
   const hosts = azs.flatMap((az, index) => poolHosts(random, az, index));
   const storageTags = azs.flatMap((az) =>
     ["ssd-tier", "hdd-tier"].map((name, index) => ({
@@ -41,19 +41,21 @@ export function seedInventory(random: Random, options: ResolvedOptions): Omit<In
   };
 }
 
-function pool(random: Random, name: string, index: number): Az {
+/** A resource pool record (HCI unless another platform type is given). */
+export function pool(random: Random, name: string, index: number, type = "hci"): Az {
   return {
     id: random.uuid(),
     name,
-    description: `Simulated HCI resource pool ${index + 1}`,
+    description: `Simulated ${type === "hci" ? "HCI" : type} resource pool ${index + 1}`,
     status: "normal",
     tag: "private",
-    type: "hci",
+    type,
     version: "6.11.1",
   };
 }
 
-function poolHosts(random: Random, az: Az, poolIndex: number): Host[] {
+/** The hosts of a pool; one host of the second pool is offline. */
+export function poolHosts(random: Random, az: Az, poolIndex: number): Host[] {
   const clusterId = random.uuid();
   return Array.from({ length: HOSTS_PER_POOL }, (_, i) => ({
     id: `host-${random.hex(12)}`,
@@ -66,13 +68,14 @@ function poolHosts(random: Random, az: Az, poolIndex: number): Host[] {
     az_id: az.id,
     cluster_id: clusterId,
     cluster_name: `${az.name}-cluster`,
-    cluster_type: "hci",
+    cluster_type: az.type === "vmware" ? "vmware" : "hci",
     cpu: { core_count: 64, ratio: Math.round(random.float() * 60) / 100 },
     memory: { total_mb: 524_288, used_mb: random.int(65_536, 393_216), ratio: 0.5 },
   }));
 }
 
-function network(random: Random, az: Az, index: number): SimNetwork {
+/** The VPC subnet of a pool. */
+export function network(random: Random, az: Az, index: number): SimNetwork {
   return {
     az_id: az.id,
     vpc_id: random.uuid(),

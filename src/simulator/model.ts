@@ -79,6 +79,16 @@ export interface SimServer {
   created_at: string;
   disks: ServerDisk[];
   networks: ServerNetwork[];
+  /** Platform of its pool: hci, or vmware for a VM in a VMware pool. */
+  type: string;
+  /** vm, or placeholder, dmp_mysql, service, app. */
+  vmtype: string;
+  turbo_mode_enabled: 0 | 1;
+  /** Business type, such as desk; empty when none. */
+  application: string;
+  revert_mode: 0 | 1;
+  /** The snapshot closest to the live data: the last one taken or reverted to. */
+  latestSnapshotId: string | undefined;
   /** When the VM last started running (clock ms); undefined when not running. */
   runningSinceMs: number | undefined;
   /** Whether the guest gets vmtools once it runs (image with vmtools, or the golden VM). */

@@ -44,6 +44,21 @@ export interface ScpSimulatorOptions {
   readonly credentials?: Partial<SimulatorCredentials>;
   /** The clock, in ms since the epoch; inject one to step time in tests. @defaultValue Date.now */
   readonly clock?: () => number;
+  /** HCI resource pools in the seeded inventory (1 to 26). @defaultValue 2 */
+  readonly poolCount?: number;
+  /**
+   * Seeds a backup lab: a running Backup Proxy per pool, small VMs with content worth protecting, and VMs that
+   * each fail one pre-backup check (see `ScpSimulator.lab`). @defaultValue false
+   */
+  readonly backupLab?: boolean;
+  /** Unit of disk content and of changed block tracking: a power of two from 512 B to 1 MiB. @defaultValue 65536 */
+  readonly cbtBlockSizeBytes?: number;
+  /** Most of a disk one changed-areas answer covers (a multiple of the block size). @defaultValue 1073741824 (1 GiB) */
+  readonly cbtWindowBytes?: number;
+  /** Most areas one changed-areas answer lists; the answer then covers less of the disk. @defaultValue 1024 */
+  readonly cbtMaxAreasPerAnswer?: number;
+  /** Time from a hot-add's task finishing to the device showing in the proxy's guest. @defaultValue 0 */
+  readonly hotAddDeviceDelayMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -78,6 +93,18 @@ export interface ResolvedOptions {
   readonly credentials: Partial<SimulatorCredentials>;
   /** The clock. */
   readonly clock: () => number;
+  /** HCI pools. */
+  readonly poolCount: number;
+  /** Seed the backup lab. */
+  readonly backupLab: boolean;
+  /** Block size of disks and CBT. */
+  readonly cbtBlockSizeBytes: number;
+  /** Changed-areas window. */
+  readonly cbtWindowBytes: number;
+  /** Changed-areas page size. */
+  readonly cbtMaxAreasPerAnswer: number;
+  /** Hot-add device delay. */
+  readonly hotAddDeviceDelayMs: number;
 }
 
 /** The defaults, in one place. */
@@ -93,6 +120,11 @@ export const SIMULATOR_DEFAULTS = Object.freeze({
   vmaSizeBytes: 4 * 1024 * 1024,
   latencyMs: 0,
   serverCount: 160,
+  poolCount: 2,
+  cbtBlockSizeBytes: 64 * 1024,
+  cbtWindowBytes: 1024 * 1024 * 1024,
+  cbtMaxAreasPerAnswer: 1024,
+  hotAddDeviceDelayMs: 0,
 });
 
 /** Fills in defaults and checks ranges. */
@@ -114,8 +146,15 @@ export function resolveOptions(options: ScpSimulatorOptions = {}): ResolvedOptio
     serverCount: options.serverCount ?? d.serverCount,
     credentials: options.credentials ?? {},
     clock: options.clock ?? Date.now,
+    poolCount: options.poolCount ?? d.poolCount,
+    backupLab: options.backupLab ?? false,
+    cbtBlockSizeBytes: options.cbtBlockSizeBytes ?? d.cbtBlockSizeBytes,
+    cbtWindowBytes: options.cbtWindowBytes ?? d.cbtWindowBytes,
+    cbtMaxAreasPerAnswer: options.cbtMaxAreasPerAnswer ?? d.cbtMaxAreasPerAnswer,
+    hotAddDeviceDelayMs: options.hotAddDeviceDelayMs ?? d.hotAddDeviceDelayMs,
   };
-  for (const key of ["taskDurationMs", "vmtoolsDelayMs", "tokenTtlMs", "vmaSizeBytes", "latencyMs"] as const) {
+  const nonNegative = ["taskDurationMs", "vmtoolsDelayMs", "tokenTtlMs", "vmaSizeBytes", "latencyMs"] as const;
+  for (const key of [...nonNegative, "hotAddDeviceDelayMs"] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new RangeError(`${key} must be a number >= 0`);
     }
@@ -123,5 +162,22 @@ export function resolveOptions(options: ScpSimulatorOptions = {}): ResolvedOptio
   if (!/^\d+(\.\d+)*$/.test(resolved.scpVersion)) {
     throw new RangeError("scpVersion must look like 6.11.3");
   }
+  checkBackupOptions(resolved);
   return resolved;
+}
+
+function checkBackupOptions(resolved: ResolvedOptions): void {
+  const { poolCount, cbtBlockSizeBytes: block, cbtWindowBytes: window, cbtMaxAreasPerAnswer: areas } = resolved;
+  if (!Number.isInteger(poolCount) || poolCount < 1 || poolCount > 26) {
+    throw new RangeError("poolCount must be a whole number from 1 to 26");
+  }
+  if (!Number.isInteger(block) || block < 512 || block > 1024 * 1024 || (block & (block - 1)) !== 0) {
+    throw new RangeError("cbtBlockSizeBytes must be a power of two from 512 to 1048576");
+  }
+  if (!Number.isSafeInteger(window) || window < block || window % block !== 0) {
+    throw new RangeError("cbtWindowBytes must be a positive multiple of cbtBlockSizeBytes");
+  }
+  if (!Number.isInteger(areas) || areas < 1) {
+    throw new RangeError("cbtMaxAreasPerAnswer must be a whole number >= 1");
+  }
 }

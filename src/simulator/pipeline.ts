@@ -2,7 +2,8 @@ import { operations } from "../generated/operations.js";
 import { authenticate } from "./auth/gate.js";
 import { sha256Hex } from "./auth/signature.js";
 import type { Handler, HandlerContext } from "./context.js";
-import type { ErrorFault, TaskFaults } from "./fault-types.js";
+import type { ErrorFault } from "./fault-types.js";
+import type { FaultDecision } from "./faults.js";
 import { handlers, PUBLIC_OPERATIONS, STREAMED_OPERATIONS } from "./handlers/table.js";
 import { type Envelope, envelopeForPath, fail, SimHttpError } from "./responses.js";
 import { createRouter, type Route } from "./router.js";
@@ -47,7 +48,7 @@ export async function handleRequest(world: World, request: Request): Promise<Res
   if (terminal?.kind === "error") {
     return faultResponse(envelope, terminal);
   }
-  const response = await dispatch(world, request, url, matched, envelope, decision.task);
+  const response = await dispatch(world, request, url, matched, envelope, decision);
   if (terminal?.kind === "apply-then-drop") {
     await response.body?.cancel().catch(() => undefined);
     return Response.error();
@@ -74,7 +75,7 @@ async function dispatch(
   url: URL,
   matched: Route | undefined,
   envelope: Envelope,
-  taskFaults: () => TaskFaults,
+  faults: Pick<FaultDecision, "task" | "answer">,
 ): Promise<Response> {
   let reserved: string | undefined;
   try {
@@ -86,7 +87,12 @@ async function dispatch(
     if (!handler) {
       throw new SimHttpError(501, `the simulator does not implement ${matched.op.operationId}`);
     }
-    const ctx = await prepare(world, request, url, matched, { envelope, nowMs, taskFaults });
+    const ctx = await prepare(world, request, url, matched, {
+      envelope,
+      nowMs,
+      taskFaults: faults.task,
+      answerFaults: faults.answer,
+    });
     reserved =
       ctx.op.method === "POST" || ctx.op.method === "PUT"
         ? (request.headers.get("x-client-token") ?? undefined)
@@ -109,7 +115,7 @@ async function prepare(
   request: Request,
   url: URL,
   matched: Route,
-  facts: { envelope: Envelope; nowMs: number; taskFaults: () => TaskFaults },
+  facts: Pick<HandlerContext, "envelope" | "nowMs" | "taskFaults" | "answerFaults">,
 ): Promise<HandlerContext> {
   const { op } = matched;
   const streamed = STREAMED_OPERATIONS.has(op.operationId);

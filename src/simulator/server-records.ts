@@ -40,6 +40,8 @@ export interface ServerInput {
   readonly created_at: string;
   readonly disks: readonly DiskInput[];
   readonly networks: readonly NicInput[];
+  /** What the pre-backup checks read; an ordinary HCI VM when absent. */
+  readonly kind?: Partial<Pick<SimServer, "type" | "vmtype" | "turbo_mode_enabled" | "application" | "revert_mode">>;
 }
 
 /** Hands out addresses per subnet, in order. */
@@ -63,9 +65,16 @@ export function buildServer(
   const { random, inventory } = deps;
   const hosts = inventory.hosts.filter((h) => h.az_id === input.az_id && h.status === "running");
   const host = hosts.length > 0 ? random.pick(hosts) : undefined;
-  const storageId = `ds-${input.az_id.slice(0, 8)}`;
+  const storageId = datastoreOf(input.az_id);
+  const { kind, ...fields } = input;
   return {
-    ...input,
+    ...fields,
+    type: kind?.type ?? "hci",
+    vmtype: kind?.vmtype ?? "vm",
+    turbo_mode_enabled: kind?.turbo_mode_enabled ?? 0,
+    application: kind?.application ?? "",
+    revert_mode: kind?.revert_mode ?? 0,
+    latestSnapshotId: undefined,
     id: random.uuid(),
     vm_id: uniqueVmId(random, deps.vmIds),
     host_id: host?.id ?? "",
@@ -76,6 +85,11 @@ export function buildServer(
     runningSinceMs: undefined,
     recycled: false,
   };
+}
+
+/** The datastore VMs of a pool live on (one shared datastore per pool). */
+export function datastoreOf(azId: string): string {
+  return `ds-${azId.slice(0, 8)}`;
 }
 
 function uniqueVmId(random: Random, taken: Set<string>): string {

@@ -1,4 +1,5 @@
 import type { Server, ServerConfig } from "../generated/schema.js";
+import { hotAddedDisks, hotAddedDiskViews } from "./hotadd.js";
 import type { Caller, SimServer } from "./model.js";
 import { SimHttpError } from "./responses.js";
 import type { World } from "./world.js";
@@ -26,7 +27,6 @@ function commonFields(world: World, server: SimServer) {
     image_name: world.images.get(server.image_id)?.name ?? "",
     storage_tag_id: server.storage_tag_id,
     created_at: server.created_at,
-    disks: server.disks.map((d) => ({ ...d })),
   } satisfies ServerConfig;
 }
 
@@ -44,12 +44,28 @@ export function serverItem(world: World, server: SimServer, nowMs: number): Serv
     uptime: running ? Math.max(0, Math.floor((nowMs - (server.runningSinceMs ?? nowMs)) / 1000)) : 0,
     networks: server.networks.map((n) => ({ ...n })),
     ips: server.networks.map((n) => n.ip_address ?? "").filter((ip) => ip !== ""),
+    // A proxy's hot-added disks show here too, without the fields only its configuration has.
+    disks: [...server.disks.map((d) => ({ ...d })), ...hotAddedDisks(world, server)],
+    type: server.type,
+    vmtype: server.vmtype,
+    detail_vmtype: server.vmtype,
+    advance_param: { turbo_mode_enabled: server.turbo_mode_enabled },
+    in_protection: 0,
+    backup_policy_enable: 0,
   };
 }
 
 /** A VM's configuration (no power state, no numeric id: the real detail lacks both). */
 export function serverConfig(world: World, server: SimServer): ServerConfig {
-  return commonFields(world, server);
+  return {
+    ...commonFields(world, server),
+    disks: [...server.disks.map((d) => ({ ...d })), ...hotAddedDiskViews(world, server)],
+    application: server.application,
+    detail_vmtype: server.vmtype,
+    snap: [...world.snapshots.values()].some((s) => s.server_id === server.id) ? 1 : 0,
+    backup: 0,
+    revert_mode: server.revert_mode,
+  };
 }
 
 /** True when the caller may see the VM: admins see all, tenants their project's. */

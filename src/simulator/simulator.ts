@@ -1,3 +1,5 @@
+import { createAgent, type SimulatorDisks, type SimulatorGuest } from "./agent.js";
+import type { BackupLab } from "./backup-lab.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import type { FaultControl } from "./fault-types.js";
 import { resolveOptions, type ScpSimulatorOptions, type SimulatorCredentials } from "./options.js";
@@ -32,6 +34,12 @@ export interface ScpSimulator {
   state(): SimulatorState;
   /** Fault rules and the platform version, changeable at run time. */
   readonly faults: FaultControl;
+  /** VMs' disk content, read and written directly (what applications in the guests do). */
+  readonly disks: SimulatorDisks;
+  /** The data path inside backup proxies' guests: hot-added devices, found by serial. */
+  readonly guest: SimulatorGuest;
+  /** The seeded backup lab's VMs; undefined unless the `backupLab` option is on. */
+  readonly lab: BackupLab | undefined;
   /** Stops timed changes and deletes uploaded files. */
   close(): Promise<void>;
 }
@@ -68,6 +76,8 @@ export function createScpSimulator(options: ScpSimulatorOptions = {}): ScpSimula
     version: resolved.scpVersion,
     state,
     faults,
+    ...createAgent(world),
+    lab: world.lab,
     close: async () => {
       closed = true;
       world.scheduler.clear();

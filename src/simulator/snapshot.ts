@@ -1,4 +1,5 @@
 import type { Az, Host, Image, Project, Server, StorageTag, Task, User } from "../generated/schema.js";
+import { type BackupStateParts, backupState } from "./backup-state.js";
 import type { ActiveFault } from "./fault-types.js";
 import { imageView } from "./image-views.js";
 import type { SimNetwork } from "./model.js";
@@ -31,7 +32,7 @@ export interface StorageTagSnapshot extends StorageTag {
 }
 
 /** A read-only copy of the simulator's state at one moment. */
-export interface SimulatorState {
+export interface SimulatorState extends BackupStateParts {
   /** The release the simulator acts as. */
   readonly scpVersion: string;
   /** Resource pools. */
@@ -93,5 +94,6 @@ export function snapshot(world: World): SimulatorState {
     requestCounts: Object.fromEntries(world.requestCounts),
     idempotencyTokens: world.idempotency.tokens(nowMs),
     faults: world.faults.list(),
+    ...backupState(world, nowMs),
   };
 }

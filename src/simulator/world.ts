@@ -1,4 +1,7 @@
 import { TokenStore } from "./auth/tokens.js";
+import { type BackupLab, seedBackupLab } from "./backup-lab.js";
+import type { HotAddAttachment, SimBackupResource, SimSnapshot, VmCbt } from "./backup-model.js";
+import { DiskStore } from "./disk-store.js";
 import { FaultRegistry } from "./faults.js";
 import { FileStore } from "./file-store.js";
 import { IdempotencyStore } from "./idempotency.js";
@@ -40,6 +43,20 @@ export class World {
   /** Images whose upload is being received. */
   readonly uploading = new Set<string>();
   readonly publicKeyWindow: RateWindow = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
+  /** Live content of VM disks. */
+  readonly diskStore: DiskStore;
+  /** Snapshots by id, oldest first. */
+  readonly snapshots = new Map<string, SimSnapshot>();
+  /** Changed block tracking by VM id. */
+  readonly cbt = new Map<string, VmCbt>();
+  /** Backup resources (VM locks) by id. */
+  readonly backupResources = new Map<string, SimBackupResource>();
+  /** Disks hot-added to backup proxies, by serial. */
+  readonly hotAdds = new Map<string, HotAddAttachment>();
+  /** The HCI CA certificate backup resources hand out (base64 DER), made on first use. */
+  hciCaCert: string | undefined;
+  /** The seeded backup lab, when asked for. */
+  readonly lab: BackupLab | undefined;
   /** Set at run time to act as another release. */
   versionOverride: string | undefined;
 
@@ -52,6 +69,7 @@ export class World {
     this.idempotency = new IdempotencyStore(options.idempotencyWindowMs);
     this.tokens = new TokenStore(options.tokenTtlMs);
     this.files = new FileStore(options.dataDir);
+    this.diskStore = new DiskStore(options.cbtBlockSizeBytes);
     const base = seedInventory(seedRandom, options);
     const deps = { random: seedRandom, inventory: base, ips: this.ips, vmIds: this.vmIds };
     for (const image of seedImages(seedRandom, base, options)) {
@@ -62,6 +80,7 @@ export class World {
       this.servers.set(server.id, server);
     }
     this.inventory = { ...base, goldenServerId: servers[0]?.id ?? "" };
+    this.lab = options.backupLab ? seedBackupLab(this) : undefined;
   }
 
   /** The clock. */

@@ -1,5 +1,14 @@
 import { createScpSimulator, type ScpSimulator } from "../../src/simulator/index.js";
-import { type ApiResult, type CallInit, encryptPassword, loginToken, orchestration, rawClient } from "./support.js";
+import { backupScenarios } from "./contract-backup-scenarios.js";
+import {
+  type ApiResult,
+  type CallInit,
+  encryptPassword,
+  loginToken,
+  orchestration,
+  rawClient,
+  vmBody,
+} from "./support.js";
 
 /** A raw call with the admin's token. */
 export type Call = (method: string, path: string, init?: CallInit) => Promise<ApiResult>;
@@ -9,6 +18,8 @@ export interface ContractEnv {
   readonly sim: ScpSimulator;
   readonly call: Call;
   readonly anon: Call;
+  /** A second simulator with the backup lab seeded, and the admin's token on it. */
+  readonly lab: { readonly sim: ScpSimulator; readonly call: Call };
 }
 
 /** One success and one failure of an operation. */
@@ -21,14 +32,17 @@ export const BASE = "https://scp.contract.test";
 const S = "/janus/20180725/servers";
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
-/** A fresh simulator with zero-length tasks and an admin token. */
+/** A fresh simulator with zero-length tasks and an admin token (and one with the backup lab). */
 export async function contractEnv(): Promise<ContractEnv> {
   const sim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, vmaSizeBytes: 64 * 1024 });
   const token = await loginToken(sim.fetch, BASE, sim.credentials);
+  const labSim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 0, backupLab: true });
+  const labToken = await loginToken(labSim.fetch, BASE, labSim.credentials);
   return {
     sim,
     call: rawClient(sim.fetch, BASE, { type: "token", token }),
     anon: rawClient(sim.fetch, BASE, { type: "none" }),
+    lab: { sim: labSim, call: rawClient(labSim.fetch, BASE, { type: "token", token: labToken }) },
   };
 }
 
@@ -41,17 +55,7 @@ async function newServer(env: ContractEnv, powerOn: 0 | 1): Promise<string> {
 }
 
 function serverBody(env: ContractEnv, imageId: string, powerOn: 0 | 1) {
-  return {
-    az_id: env.sim.poolIds[0],
-    image_id: imageId,
-    name: "contract-vm",
-    cores: 1,
-    sockets: 1,
-    memory_mb: 1024,
-    disks: [{ id: "ide0", size_mb: 10_240 }],
-    networks: [{ vif_id: "net0", connect: 1 }],
-    power_on: powerOn,
-  };
+  return vmBody(env.sim.poolIds[0] ?? "", imageId, [{ id: "ide0", size_mb: 10_240 }], { powerOn, name: "contract-vm" });
 }
 
 async function publicImageId(env: ContractEnv): Promise<string> {
@@ -80,6 +84,7 @@ async function vmIdOf(env: ContractEnv, id: string): Promise<string> {
 
 /** One scenario per operationId of the spec. */
 export const scenarios: Readonly<Record<string, Scenario>> = {
+  ...backupScenarios,
   getPublicKey: {
     success: (env) => env.anon("GET", "/janus/public-key"),
     error: async () => {

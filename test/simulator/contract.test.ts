@@ -14,6 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env.sim.close();
+  await env.lab.sim.close();
 });
 
 /** Checks an answer against the spec: a documented status, the documented media type, a valid JSON body. */

@@ -171,3 +171,34 @@ export function orchestration(vmIds: readonly string[], commands: readonly strin
   ].join("\n");
   return Buffer.from(yaml, "utf8").toString("base64");
 }
+
+/** The body of a VM made from an image: one core, 1 GiB, one NIC, the given disks. */
+export function vmBody(
+  azId: string,
+  imageId: string,
+  disks: readonly { id: string; size_mb: number }[],
+  options: { powerOn?: 0 | 1; name?: string } = {},
+) {
+  return {
+    az_id: azId,
+    image_id: imageId,
+    name: options.name ?? "test-vm",
+    cores: 1,
+    sockets: 1,
+    memory_mb: 1024,
+    disks,
+    networks: [{ vif_id: "net0", connect: 1 }],
+    power_on: options.powerOn ?? 0,
+  };
+}
+
+/** Creates a VM from the public CentOS image; the answer carries its task and id (`uuids[0]`). */
+export async function createVmFromImage(
+  call: ReturnType<typeof rawClient>,
+  azId: string,
+  disks: readonly { id: string; size_mb: number }[],
+  options: { powerOn?: 0 | 1; name?: string } = {},
+): Promise<ApiResult> {
+  const images = await call("GET", "/janus/20200725/images", { query: { name: "CentOS" } });
+  return call("POST", "/janus/20220725/servers", { json: vmBody(azId, images.body.data.data[0].id, disks, options) });
+}

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { callerOf, type Handler, type HandlerContext } from "../context.js";
+import { checkRemovable, findIdleServer, forgetServer, restoreAttached } from "../guards.js";
 import type { SimServer } from "../model.js";
-import { isBusy, markRunning, markStopped } from "../power.js";
+import { markRunning, markStopped } from "../power.js";
 import { readJson } from "../request-body.js";
 import { noContentWithBody, ok, SimHttpError } from "../responses.js";
-import { findServer } from "../server-views.js";
 import { startTask } from "../tasks.js";
 import { compareVersions } from "../time.js";
 
@@ -24,11 +24,7 @@ const updateBody = z.object({
 
 /** The VM of the path, refusing one that is being created or deleted. */
 function idleServer(ctx: HandlerContext): SimServer {
-  const server = findServer(ctx.world, callerOf(ctx), ctx.params.server_id ?? "");
-  if (isBusy(server)) {
-    throw new SimHttpError(409, `VM ${server.id} is ${server.status}; try again when its task ends`);
-  }
-  return server;
+  return findIdleServer(ctx.world, callerOf(ctx), ctx.params.server_id ?? "");
 }
 
 function exists(ctx: HandlerContext, server: SimServer): boolean {
@@ -64,6 +60,7 @@ const updateServer: Handler = (ctx) => {
 const deleteServer: Handler = (ctx) => {
   const { force } = readJson(ctx, forceBody, { optional: true });
   const server = idleServer(ctx);
+  checkRemovable(ctx.world, server);
   const previous = server.status;
   server.status = "deleting";
   const task = startTask(ctx, {
@@ -73,6 +70,7 @@ const deleteServer: Handler = (ctx) => {
     onFinish: () => {
       if (force === 1) {
         ctx.world.servers.delete(server.id);
+        forgetServer(ctx.world, server.id);
       } else {
         markStopped(server);
         server.recycled = true;
@@ -98,6 +96,9 @@ function power(action: "start" | "stop"): Handler {
       readJson(ctx, forceBody, { optional: true });
     }
     const server = idleServer(ctx);
+    if (action === "start" && restoreAttached(ctx.world, server.id)) {
+      throw new SimHttpError(409, `a disk of VM ${server.id} is hot-added to a proxy for a restore; remove it first`);
+    }
     const task = startTask(ctx, {
       action: `${action}_server`,
       object: { id: server.id, name: server.name, type: "server" },
