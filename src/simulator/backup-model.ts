@@ -81,3 +81,37 @@ export interface VmCbt {
   expired: boolean;
   readonly disks: Map<string, DiskCbt>;
 }
+
+/** Ids of the VMs the backup lab seeds (`backupLab: true`). */
+export interface BackupLab {
+  /** The running Backup Proxy of each HCI pool, by pool id. */
+  readonly proxies: Readonly<Record<string, string>>;
+  /** VMs worth protecting, with small disks holding seeded content (first pool unless said otherwise). */
+  readonly vms: {
+    /** Running with vmtools; disks virtio0 (4 MiB) and virtio1 (2 MiB). */
+    readonly running: string;
+    /** Powered off, with vmtools; disk virtio0 (4 MiB). */
+    readonly stopped: string;
+    /** Running without vmtools (its snapshots are not quiesced); disk virtio0 (2 MiB). */
+    readonly noVmtools: string;
+    /** Running with vmtools in the second pool; disk virtio0 (2 MiB). */
+    readonly otherPool: string;
+  };
+  /** VMs that each fail one pre-backup check (guide page 2653164). */
+  readonly refusals: {
+    /** In a VMware pool (`type` vmware). */
+    readonly notHci: string;
+    /** `vmtype` placeholder. */
+    readonly notVm: string;
+    /** Turbo mode on. */
+    readonly turboMode: string;
+    /** Itself a Backup Proxy (powered off). */
+    readonly backupProxy: string;
+    /** `application` desk with `revert_mode` 1. */
+    readonly deskRevertMode: string;
+    /** Has an internal (qcow2) snapshot. */
+    readonly internalSnapshot: string;
+  };
+  /** The VMware pool `refusals.notHci` lives in. */
+  readonly vmwarePoolId: string;
+}

@@ -1,7 +1,7 @@
 import type { Caller, SimServer } from "./model.js";
 import { isBusy } from "./power.js";
 import { SimHttpError } from "./responses.js";
-import { findServer } from "./server-views.js";
+import { findServer } from "./server-lookup.js";
 import type { World } from "./world.js";
 
 /** Refuses a caller who is not a platform administrator (403), as SCP does for the backup interfaces. */

@@ -3,7 +3,7 @@ import type { HotAddAttachment } from "./backup-model.js";
 import type { BlockDisk } from "./block-disk.js";
 import type { Caller, SimServer } from "./model.js";
 import { SimHttpError } from "./responses.js";
-import { findServer } from "./server-views.js";
+import { findServer } from "./server-lookup.js";
 import { findSnapshot } from "./snapshots.js";
 import type { World } from "./world.js";
 

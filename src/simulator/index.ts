@@ -3,7 +3,7 @@
  * @module
  */
 export type { GuestDevice, SimulatorDisks, SimulatorGuest } from "./agent.js";
-export type { BackupLab } from "./backup-lab.js";
+export type { BackupLab } from "./backup-model.js";
 export type {
   BackupResourceState,
   BackupStateParts,

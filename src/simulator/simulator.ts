@@ -1,5 +1,6 @@
 import { createAgent, type SimulatorDisks, type SimulatorGuest } from "./agent.js";
-import type { BackupLab } from "./backup-lab.js";
+import { seedBackupLab } from "./backup-lab.js";
+import type { BackupLab } from "./backup-model.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import type { FaultControl } from "./fault-types.js";
 import { resolveOptions, type ScpSimulatorOptions, type SimulatorCredentials } from "./options.js";
@@ -50,6 +51,7 @@ const VERSION_PATTERN = /^\d+(\.\d+)*$/;
 export function createScpSimulator(options: ScpSimulatorOptions = {}): ScpSimulator {
   const resolved = resolveOptions(options);
   const world = new World(resolved);
+  world.lab = resolved.backupLab ? seedBackupLab(world) : undefined;
   const faults = faultControl(world);
   const state = () => snapshot(world);
   let closed = false;

@@ -1,6 +1,5 @@
 import { TokenStore } from "./auth/tokens.js";
-import { type BackupLab, seedBackupLab } from "./backup-lab.js";
-import type { HotAddAttachment, SimBackupResource, SimSnapshot, VmCbt } from "./backup-model.js";
+import type { BackupLab, HotAddAttachment, SimBackupResource, SimSnapshot, VmCbt } from "./backup-model.js";
 import { DiskStore } from "./disk-store.js";
 import { FaultRegistry } from "./faults.js";
 import { FileStore } from "./file-store.js";
@@ -55,8 +54,8 @@ export class World {
   readonly hotAdds = new Map<string, HotAddAttachment>();
   /** The HCI CA certificate backup resources hand out (base64 DER), made on first use. */
   hciCaCert: string | undefined;
-  /** The seeded backup lab, when asked for. */
-  readonly lab: BackupLab | undefined;
+  /** The seeded backup lab, when asked for (seeded by the simulator's factory, after the world exists). */
+  lab: BackupLab | undefined;
   /** Set at run time to act as another release. */
   versionOverride: string | undefined;
 
@@ -80,7 +79,6 @@ export class World {
       this.servers.set(server.id, server);
     }
     this.inventory = { ...base, goldenServerId: servers[0]?.id ?? "" };
-    this.lab = options.backupLab ? seedBackupLab(this) : undefined;
   }
 
   /** The clock. */

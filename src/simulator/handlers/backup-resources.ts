@@ -14,7 +14,7 @@ import { findIdleServer, requireAdmin, requireHci } from "../guards.js";
 import type { SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
-import { findServer } from "../server-views.js";
+import { findServer } from "../server-lookup.js";
 import { startTask } from "../tasks.js";
 import { compareVersions } from "../time.js";
 

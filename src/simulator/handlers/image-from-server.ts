@@ -5,7 +5,7 @@ import type { Caller, SimImage, SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
 import { BYTES_PER_MIB } from "../seed-world.js";
-import { findServer } from "../server-views.js";
+import { findServer } from "../server-lookup.js";
 import { startTask } from "../tasks.js";
 import type { World } from "../world.js";
 

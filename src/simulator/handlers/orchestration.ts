@@ -4,7 +4,7 @@ import { callerOf, type Handler, type HandlerContext } from "../context.js";
 import type { SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
-import { visibleTo } from "../server-views.js";
+import { visibleTo } from "../server-lookup.js";
 import { startTask } from "../tasks.js";
 
 const requestBody = z.object({

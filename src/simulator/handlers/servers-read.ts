@@ -4,7 +4,8 @@ import type { SimServer } from "../model.js";
 import { paginate } from "../paging.js";
 import { enumParam, listParam, uuidParam } from "../request-body.js";
 import { ok } from "../responses.js";
-import { findServer, serverConfig, serverItem, visibleTo } from "../server-views.js";
+import { findServer, visibleTo } from "../server-lookup.js";
+import { serverConfig, serverItem } from "../server-views.js";
 
 /** `GET /janus/20240725/servers`. */
 const listServers: Handler = (ctx) => {

@@ -4,7 +4,7 @@ import { findIdleServer, requireAdmin, requireHci } from "../guards.js";
 import type { SimServer } from "../model.js";
 import { readJson } from "../request-body.js";
 import { ok } from "../responses.js";
-import { findServer } from "../server-views.js";
+import { findServer } from "../server-lookup.js";
 import {
   checkNewSnapshot,
   findSnapshot,
