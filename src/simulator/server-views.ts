@@ -1,7 +1,6 @@
 import type { Server, ServerConfig } from "../generated/schema.js";
 import { hotAddedDisks, hotAddedDiskViews } from "./hotadd.js";
-import type { Caller, SimServer } from "./model.js";
-import { SimHttpError } from "./responses.js";
+import type { SimServer } from "./model.js";
 import type { World } from "./world.js";
 
 /** The fields the list item and the configuration share. */
