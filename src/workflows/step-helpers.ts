@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
-import { sleep } from "../sleep.js";
+import { pollOne, scheduleOf } from "../tasks/poller.js";
 import type { WaitOptions } from "../tasks/wait-for-task.js";
 import { DurationSchema } from "../validate.js";
 
@@ -60,11 +60,11 @@ export async function applyOnce<T>(action: () => Promise<T>, applied: () => Prom
 }
 
 /**
- * Reads until `done` says yes, backing off between reads; `describe` tells what was expected and found.
+ * Reads until `done` says yes, through the one poller; `describe` tells what was expected and found.
  * @throws {@link ScpStateError} when `timeoutMs` passes first, or when `failed` says it never will.
  * @internal
  */
-export async function pollUntil<T>(
+export function pollUntil<T>(
   read: () => Promise<T>,
   check: {
     done: (value: T) => boolean;
@@ -75,46 +75,40 @@ export async function pollUntil<T>(
   },
   options: StepOptions,
 ): Promise<T> {
-  const { pollIntervalMs = 1_000, maxIntervalMs = 15_000, timeoutMs = 30 * 60_000, signal } = options;
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = pollIntervalMs; ; delay = Math.min(delay * 1.5, maxIntervalMs)) {
-    signal?.throwIfAborted();
-    const value = await read();
-    if (check.done(value)) {
-      return value;
-    }
-    const failure = check.failed?.(value);
-    if (failure !== undefined || Date.now() + delay > deadline) {
-      throw new ScpStateError({
-        resource: check.resource,
-        expected: check.expected,
-        actual: failure ?? check.describe(value),
-      });
-    }
-    await sleep(delay, signal);
-  }
+  const stateError = (actual: string) =>
+    new ScpStateError({ resource: check.resource, expected: check.expected, actual });
+  return pollOne(read, {
+    judge: (value) => {
+      const v = value as T;
+      if (check.done(v)) {
+        return { done: v };
+      }
+      const failure = check.failed?.(v);
+      return failure === undefined ? undefined : { fail: stateError(failure) };
+    },
+    timeout: (last) => stateError(check.describe(last as T)),
+    schedule: scheduleOf({ ...options, maxWaitMs: options.timeoutMs }, true),
+  });
 }
 
 /**
- * Reads up to `tries` times with growing pauses (about 4 s from a 500 ms start) until something is found: SCP may
- * list a new resource a moment after creating it. Takes no signal on purpose: it settles a create whose answer
- * was lost, and an abort must not leave what that create made untracked.
+ * Reads with growing pauses for about 4 s (from a 500 ms start) until something is found: SCP may list a new
+ * resource a moment after creating it. Takes no signal on purpose: it settles a create whose answer was lost,
+ * and an abort must not leave what that create made untracked.
  * @internal
  */
-export async function lookFor<T>(
-  read: () => Promise<T | undefined>,
-  pollIntervalMs = 500,
-  tries = 5,
-): Promise<T | undefined> {
-  let pause = pollIntervalMs;
-  for (let look = 1; ; look++) {
-    const found = await read();
-    if (found !== undefined || look >= tries) {
-      return found;
+export function lookFor<T>(read: () => Promise<T | undefined>, pollIntervalMs = 500): Promise<T | undefined> {
+  const notFound = Symbol("not found");
+  return pollOne(read, {
+    judge: (found) => (found === undefined ? undefined : { done: found }),
+    timeout: () => notFound,
+    schedule: { pollIntervalMs, maxIntervalMs: pollIntervalMs * 4, maxWaitMs: pollIntervalMs * 8, immediate: true },
+  }).catch((error: unknown) => {
+    if (error === notFound) {
+      return undefined;
     }
-    await sleep(pause);
-    pause *= 1.5;
-  }
+    throw error;
+  });
 }
 
 /**

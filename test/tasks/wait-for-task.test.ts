@@ -156,3 +156,35 @@ test("tasks.listAll walks the task list with its filters", async () => {
     ["1", "vm-1", "doing"],
   ]);
 });
+
+test("a negative, fractional, infinite or too long poll interval is refused before any read", async () => {
+  const polls = taskSequence({ t1: [["doing", 1]] });
+  for (const bad of [-5, 0.5, Number.POSITIVE_INFINITY, Number.NaN, 2 ** 40]) {
+    await expect(testClient().tasks.wait("t1", { pollIntervalMs: bad })).rejects.toThrow(
+      "invalid wait options: pollIntervalMs",
+    );
+    await expect(testClient().tasks.wait("t1", { maxWaitMs: bad })).rejects.toThrow("invalid wait options: maxWaitMs");
+  }
+  expect(polls).toEqual({});
+});
+
+test("a wait that runs out of time polls on its deadline, not past it", async () => {
+  const polls = taskSequence({ t1: [["doing", 5]] });
+  const error = await testClient()
+    .tasks.wait("t1", { pollIntervalMs: 20, maxIntervalMs: 1_000, maxWaitMs: 30 })
+    .catch((e) => e);
+  expect(error).toMatchObject({ reason: "timeout" });
+  // One poll after the first pause (20 ms), then one at the deadline (30 ms), not one after a 30 ms pause.
+  expect(polls.t1).toBe(2);
+});
+
+test("the first failure in waitAll stops polling the other tasks", async () => {
+  const polls = taskSequence({
+    bad: [["failure", -1, "disk full"]],
+    slow: [["doing", 1]],
+  });
+  await expect(testClient().tasks.waitAll(["bad", "slow"], FAST)).rejects.toMatchObject({ taskId: "bad" });
+  const seen = polls.slow;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  expect(polls.slow).toBe(seen);
+});

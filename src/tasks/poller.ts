@@ -1,0 +1,229 @@
+import { z } from "zod";
+import { DurationSchema } from "../validate.js";
+
+/** The defaults of every wait, in one place (workflows spread them into their own table). @internal */
+export const WAIT_DEFAULTS = Object.freeze({
+  /** First pause between reads; short, because a permit of a fleet is held until its task is seen done. */
+  pollIntervalMs: 250,
+  /** Longest pause between reads. */
+  maxIntervalMs: 15_000,
+  /** Longest wait for one task or state (30 min). */
+  maxWaitMs: 1_800_000,
+  /** Each pause is this many times the one before, up to `maxIntervalMs`. */
+  backoffFactor: 1.5,
+});
+
+/** Longest delay `setTimeout` honours; a longer one fires at once (a busy loop). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration a wait may use: whole milliseconds, at least 1, at most about 24 days. @internal */
+export const WaitDurationSchema = DurationSchema.max(MAX_TIMER_MS);
+
+/** Checks the timing fields every wait shares. @internal */
+export const ScheduleSchema = z.looseObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  pollIntervalMs: WaitDurationSchema.optional(),
+  maxIntervalMs: WaitDurationSchema.optional(),
+  maxWaitMs: WaitDurationSchema.optional(),
+});
+
+/** How one wait polls. @internal */
+export interface PollSchedule {
+  /** First pause between reads. */
+  pollIntervalMs: number;
+  /** Longest pause. */
+  maxIntervalMs: number;
+  /** Give up after this long. */
+  maxWaitMs: number;
+  /** Read at once instead of after the first pause (for a state that may already hold). */
+  immediate?: boolean;
+  /** Stops the wait; it rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Fills a schedule's missing timing fields from {@link WAIT_DEFAULTS}. @internal */
+export function scheduleOf(
+  options: {
+    pollIntervalMs?: number | undefined;
+    maxIntervalMs?: number | undefined;
+    maxWaitMs?: number | undefined;
+    signal?: AbortSignal | undefined;
+  },
+  immediate = false,
+): PollSchedule {
+  return {
+    pollIntervalMs: options.pollIntervalMs ?? WAIT_DEFAULTS.pollIntervalMs,
+    maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
+    maxWaitMs: options.maxWaitMs ?? WAIT_DEFAULTS.maxWaitMs,
+    immediate,
+    signal: options.signal,
+  };
+}
+
+/** What a judge makes of one read: finished with a result, failed with an error, or (undefined) not yet. @internal */
+export type PollVerdict<R> = { done: R } | { fail: unknown } | undefined;
+
+/** One wait for one key. @internal */
+export interface PollWait<V, R> {
+  /** Decides on each value read (undefined: the read did not return the key). */
+  judge: (value: V | undefined) => PollVerdict<R>;
+  /** The error for running out of time, given the last value read. */
+  timeout: (last: V | undefined) => unknown;
+  /** Its timing. */
+  schedule: PollSchedule;
+}
+
+interface Waiter<K, V> {
+  key: K;
+  wait: PollWait<V, unknown>;
+  pause: number;
+  dueAt: number;
+  deadline: number;
+  settle: (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => void;
+}
+
+/**
+ * The one poller: waits for many keys (tasks, VMs) at once, each with its own deadline and backoff (first pause,
+ * growing by {@link WAIT_DEFAULTS}.backoffFactor up to a cap), reading whatever is due in one round. The deadline
+ * is checked before each pause, so the last read falls on it rather than past it. With `shareReads` (a read
+ * costs one request however many keys it names, as `servers.list({ ids })` does) every pending key rides along
+ * in a round that something is due for, so many waiters share one request.
+ * @internal
+ */
+export class Poller<K, V> {
+  readonly #read: (keys: readonly K[]) => Promise<ReadonlyMap<K, V>>;
+  readonly #shareReads: boolean;
+  readonly #batchSize: number;
+  readonly #waiters = new Set<Waiter<K, V>>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reading = false;
+
+  /** `read` returns the keys it found; `batchSize` is the most keys one call of it takes. */
+  constructor(
+    read: (keys: readonly K[]) => Promise<ReadonlyMap<K, V>>,
+    options: { shareReads: boolean; batchSize: number },
+  ) {
+    this.#read = read;
+    this.#shareReads = options.shareReads;
+    this.#batchSize = options.batchSize;
+  }
+
+  /** Polls `key` until the judge decides, time runs out, or the signal aborts. */
+  wait<R>(key: K, wait: PollWait<V, R>): Promise<R> {
+    const { signal, pollIntervalMs, maxWaitMs, immediate } = wait.schedule;
+    return new Promise<R>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const now = Date.now();
+      const onAbort = () => waiter.settle({ ok: false, error: signal?.reason });
+      const waiter: Waiter<K, V> = {
+        key,
+        wait,
+        pause: pollIntervalMs,
+        dueAt: 0,
+        deadline: now + maxWaitMs,
+        settle: (outcome) => {
+          this.#waiters.delete(waiter);
+          signal?.removeEventListener("abort", onAbort);
+          outcome.ok ? resolve(outcome.value as R) : reject(outcome.error);
+        },
+      };
+      waiter.dueAt = immediate ? now : this.#next(waiter, now);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.add(waiter);
+      this.#arm();
+    });
+  }
+
+  /** The time of the waiter's next read: one pause from now (which then grows), never past the deadline. */
+  #next(waiter: Waiter<K, V>, now: number): number {
+    const { maxIntervalMs, pollIntervalMs } = waiter.wait.schedule;
+    const at = Math.min(now + waiter.pause, waiter.deadline);
+    waiter.pause = Math.min(waiter.pause * WAIT_DEFAULTS.backoffFactor, Math.max(maxIntervalMs, pollIntervalMs));
+    return at;
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    if (this.#reading || this.#waiters.size === 0) {
+      return;
+    }
+    const next = Math.min(...[...this.#waiters].map((w) => w.dueAt));
+    this.#timer = setTimeout(() => void this.#round(), Math.max(0, next - Date.now()));
+  }
+
+  async #round(): Promise<void> {
+    this.#reading = true;
+    try {
+      const now = Date.now();
+      const due = [...this.#waiters].filter((w) => w.dueAt <= now);
+      for (const keys of this.#batches(due)) {
+        await this.#readBatch(keys, new Set(due));
+      }
+    } finally {
+      this.#reading = false;
+      this.#arm();
+    }
+  }
+
+  /** The keys to read, in batches: the due ones, and with shared reads others to fill the batches they need. */
+  #batches(due: readonly Waiter<K, V>[]): K[][] {
+    const keys = [...new Set(due.map((w) => w.key))];
+    if (this.#shareReads) {
+      const room = Math.ceil(keys.length / this.#batchSize) * this.#batchSize;
+      for (const w of this.#waiters) {
+        if (keys.length < room && !keys.includes(w.key)) {
+          keys.push(w.key);
+        }
+      }
+    }
+    const batches: K[][] = [];
+    for (let at = 0; at < keys.length; at += this.#batchSize) {
+      batches.push(keys.slice(at, at + this.#batchSize));
+    }
+    return batches;
+  }
+
+  async #readBatch(keys: readonly K[], due: ReadonlySet<Waiter<K, V>>): Promise<void> {
+    const readers = [...this.#waiters].filter((w) => keys.includes(w.key));
+    let values: ReadonlyMap<K, V>;
+    try {
+      values = await this.#read(keys);
+    } catch (error) {
+      for (const w of readers) {
+        w.settle({ ok: false, error });
+      }
+      return;
+    }
+    const now = Date.now();
+    for (const w of readers.filter((r) => this.#waiters.has(r))) {
+      this.#judge(w, values.get(w.key), now, due.has(w));
+    }
+  }
+
+  #judge(waiter: Waiter<K, V>, value: V | undefined, now: number, wasDue: boolean): void {
+    let verdict: PollVerdict<unknown>;
+    try {
+      verdict = waiter.wait.judge(value);
+    } catch (error) {
+      verdict = { fail: error };
+    }
+    if (verdict && "done" in verdict) {
+      waiter.settle({ ok: true, value: verdict.done });
+    } else if (verdict) {
+      waiter.settle({ ok: false, error: verdict.fail });
+    } else if (now >= waiter.deadline) {
+      waiter.settle({ ok: false, error: waiter.wait.timeout(value) });
+    } else if (wasDue) {
+      waiter.dueAt = this.#next(waiter, now);
+    }
+  }
+}
+
+/** Polls one reader until the judge decides; the simple case of {@link Poller}. @internal */
+export function pollOne<V, R>(read: () => Promise<V>, wait: PollWait<V, R>): Promise<R> {
+  const poller = new Poller<0, V>(async () => new Map([[0, await read()]]), { shareReads: false, batchSize: 1 });
+  return poller.wait(0, wait);
+}
