@@ -56,6 +56,7 @@ export type { HttpClient } from "./transport/http-client.js";
 export { collect, MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
+export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {
   type DeployFleetResult,
   deployBackupProxyFleet,

@@ -1,4 +1,4 @@
-import { type ScpLeftover, ScpWorkflowError } from "../errors.js";
+import { type ScpLeftover, ScpWorkflowError, type ScpWorkflowStep } from "../errors.js";
 
 interface Tracked {
   kind: ScpLeftover["kind"];
@@ -7,22 +7,23 @@ interface Tracked {
   state: ScpLeftover["state"];
 }
 
-/** A failure annotated with the workflow step it happened in. @internal */
+/** A failure annotated with the workflow step it happened in, and what that step worked on. @internal */
 export class StepFailure extends Error {
   constructor(
-    readonly step: string,
+    readonly step: ScpWorkflowStep,
     override readonly cause: unknown,
+    readonly target?: string,
   ) {
-    super(step);
+    super(target === undefined ? step : `${step} ${target}`);
   }
 }
 
-/** Runs `work` as the named step: a failure inside carries the step's name out. @internal */
-export async function inStep<T>(step: string, work: () => Promise<T>): Promise<T> {
+/** Runs `work` as the named step (on `target`): a failure inside carries both out. @internal */
+export async function inStep<T>(step: ScpWorkflowStep, work: () => Promise<T>, target?: string): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw error instanceof StepFailure ? error : new StepFailure(step, error);
+    throw error instanceof StepFailure ? error : new StepFailure(step, error, target);
   }
 }
 
@@ -79,14 +80,21 @@ export class CreatedResources {
     }
   }
 
-  /** Builds the workflow error for a failure: cleans up first when asked, then lists every created resource's fate. */
-  async fail(workflow: string, error: unknown, cleanup: boolean): Promise<ScpWorkflowError> {
-    if (cleanup) {
+  /**
+   * Builds the workflow error for a failure: cleans up first when asked, then lists every created resource's
+   * fate. A failure outside any step (an abort noticed between steps) is reported at `between`.
+   */
+  async fail(
+    workflow: string,
+    error: unknown,
+    options: { cleanup: boolean; between: ScpWorkflowStep },
+  ): Promise<ScpWorkflowError> {
+    if (options.cleanup) {
       await this.cleanup();
     }
-    const step = error instanceof StepFailure ? error.step : "unknown step";
-    const cause = error instanceof StepFailure ? error.cause : error;
+    const failure = error instanceof StepFailure ? error : new StepFailure(options.between, error);
     const leftovers = this.#items.map(({ kind, id, state }) => ({ kind, id, state }));
-    return new ScpWorkflowError({ workflow, step, leftovers, changes: [...this.#changes], cause });
+    const { step, target, cause } = failure;
+    return new ScpWorkflowError({ workflow, step, target, leftovers, changes: [...this.#changes], cause });
   }
 }

@@ -3,6 +3,7 @@ import type { Server } from "../types.js";
 import { parseInput } from "../validate.js";
 import { forEachLimit } from "./concurrency.js";
 import { CreatedResources } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
 import {
   type DeployFleetInput,
@@ -61,8 +62,8 @@ export async function deployBackupProxyFleet(
   }
   const size = proxySize(parsed.vm, image.disks?.[0]?.size_mb);
   const plan = planFleet(parsed, servers, {
-    prune: options.prune ?? false,
-    maxUnavailable: options.maxUnavailable ?? 1,
+    prune: options.prune ?? WORKFLOW_DEFAULTS.prune,
+    maxUnavailable: options.maxUnavailable ?? WORKFLOW_DEFAULTS.maxUnavailable,
     size,
   });
   plan.warnings.push(...warnings);
@@ -86,7 +87,8 @@ export async function deployBackupProxyFleet(
   try {
     await execute(ctx, plan, removed);
   } catch (error) {
-    throw await ctx.created.fail(WORKFLOW, error, options.cleanupOnError ?? true);
+    const cleanup = options.cleanupOnError ?? WORKFLOW_DEFAULTS.cleanupOnError;
+    throw await ctx.created.fail(WORKFLOW, error, { cleanup, between: "create" });
   }
   // The work is done: an abort arriving now is too late to change anything, so the final read ignores it.
   const proxies = await findBackupProxies(scp, { fleetId: parsed.fleetId });
@@ -95,7 +97,7 @@ export async function deployBackupProxyFleet(
 
 async function execute(ctx: FleetContext, plan: FleetPlan, removed: string[]): Promise<void> {
   const { options, halt } = ctx;
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? WORKFLOW_DEFAULTS.concurrency;
   const each = <T>(items: readonly T[], work: (item: T) => Promise<unknown>) =>
     forEachLimit(items, concurrency, async (item) => void (await work(item)), options.signal, halt);
   // 1. Bring every pool to its count on the new image: repair what is kept, create what is missing.
@@ -155,7 +157,7 @@ async function remove(
  * whose predecessor is gone is kept even if the run fails later: removing it would shrink the pool.
  */
 async function replaceRolling(ctx: FleetContext, pool: PoolPlan, removed: string[]): Promise<void> {
-  const batch = ctx.options.maxUnavailable ?? 1;
+  const batch = ctx.options.maxUnavailable ?? WORKFLOW_DEFAULTS.maxUnavailable;
   const all = <T>(items: readonly T[], work: (item: T) => Promise<unknown>) =>
     forEachLimit(items, items.length, async (item) => void (await work(item)), ctx.options.signal, ctx.halt);
   if (batch === 0) {

@@ -3,6 +3,7 @@ import type { ScpClient } from "../client.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { forEachLimit } from "./concurrency.js";
 import { CreatedResources, inStep } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
 import type { FleetProgress } from "./fleet-input.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
@@ -20,7 +21,7 @@ export interface DestroyFleetInput {
 export interface DestroyFleetOptions extends StepOptions {
   /** List what would be removed; change nothing. @defaultValue false */
   dryRun?: boolean;
-  /** VMs deleted at once. @defaultValue 4 */
+  /** Deletions (with their tasks) in flight per resource pool. @defaultValue 4 */
   concurrency?: number;
   /** Called when each deletion starts and ends. */
   onProgress?: (event: FleetProgress) => void;
@@ -70,11 +71,11 @@ export async function destroyBackupProxyFleet(
   try {
     await forEachLimit(
       targets,
-      options.concurrency ?? 4,
+      options.concurrency ?? WORKFLOW_DEFAULTS.concurrency,
       async (target) => {
         const event = { proxy: target.name, azId: target.azId ?? "", step: "delete" as const };
         options.onProgress?.({ ...event, phase: "start" });
-        await inStep(`delete ${target.name}`, () => deleteServerAndWait(scp, target.serverId, options));
+        await inStep("delete", () => deleteServerAndWait(scp, target.serverId, options), target.name);
         pending.forget(target.serverId);
         removed.push(target.serverId);
         options.onProgress?.({ ...event, phase: "done" });
@@ -82,7 +83,7 @@ export async function destroyBackupProxyFleet(
       options.signal,
     );
   } catch (error) {
-    throw await pending.fail("destroyBackupProxyFleet", error, false);
+    throw await pending.fail("destroyBackupProxyFleet", error, { cleanup: false, between: "delete" });
   }
   return { targets, removed };
 }

@@ -6,6 +6,7 @@ import type { DownloadOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, inStep, StepFailure } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import {
   applyOnce,
   pollUntil,
@@ -26,7 +27,7 @@ export interface ExportProxyImageInput {
   imageName: string;
   /** Local file to download the VMA to (created or overwritten; removed if the export fails). */
   file: string;
-  /** OS type code of the image. @defaultValue the VM's os_type, else "l2664" */
+  /** OS type code of the image. @defaultValue the VM's os_type, or "l2664" */
   osType?: string;
 }
 
@@ -110,7 +111,7 @@ export async function exportProxyImage(
     },
     {
       name: "VM is stopped",
-      ok: images.reuse !== undefined || !running || options.stopSource === true,
+      ok: images.reuse !== undefined || !running || (options.stopSource ?? WORKFLOW_DEFAULTS.stopSource),
       detail: running ? "running; pass stopSource to stop it and start it again afterwards" : "stopped",
     },
     {
@@ -126,7 +127,7 @@ export async function exportProxyImage(
     throw new ScpPreflightError({ workflow: "exportProxyImage", checks });
   }
   const created = new CreatedResources();
-  const plan = { ...i, osType: i.osType ?? config.os_type ?? "l2664", azId: config.az_id as string };
+  const plan = { ...i, osType: i.osType ?? config.os_type ?? WORKFLOW_DEFAULTS.osType, azId: config.az_id as string };
   let stopped = false;
   let failure: unknown;
   let result: ExportProxyImageResult | undefined;
@@ -135,16 +136,14 @@ export async function exportProxyImage(
     if (!sourceImageId) {
       if (running) {
         stopped = true; // Before the request: an abort right after it must still restart the VM.
-        await inStep("stop source VM", () => stopAndWait(scp, i.serverId, options));
+        await inStep("stop-source", () => stopAndWait(scp, i.serverId, options), i.serverId);
       }
-      sourceImageId = await inStep("make image from VM", () =>
-        imageFromServer(scp, plan, images.stale, created, options),
-      );
+      sourceImageId = await inStep("make-image", () => imageFromServer(scp, plan, images.stale, created, options));
     }
     const id = sourceImageId;
-    await inStep("export image", async () => scp.tasks.wait(await scp.images.export(id, req), waitOptions(options)));
+    await inStep("export", async () => scp.tasks.wait(await scp.images.export(id, req), waitOptions(options)), id);
     created.add("file", i.file, () => rm(i.file, { force: true }));
-    const download = await inStep("download image", () =>
+    const download = await inStep("download", () =>
       scp.images.download(
         id,
         { file: i.file },
@@ -160,8 +159,8 @@ export async function exportProxyImage(
   }
   if (failure !== undefined || !result) {
     // A run that only failed to restart the VM keeps its outputs.
-    const cleanup = result === undefined && (options.cleanupOnError ?? true);
-    throw await created.fail("exportProxyImage", failure, cleanup);
+    const cleanup = result === undefined && (options.cleanupOnError ?? WORKFLOW_DEFAULTS.cleanupOnError);
+    throw await created.fail("exportProxyImage", failure, { cleanup, between: "make-image" });
   }
   return result;
 }
@@ -186,7 +185,7 @@ async function restartSource(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     created.note(`left the golden VM ${serverId} powered off (restart failed: ${message})`);
-    return failure ?? new StepFailure("restart source VM", error);
+    return failure ?? new StepFailure("restart-source", error, serverId);
   }
 }
 
@@ -237,7 +236,7 @@ async function imageFromServer(
     expected: "listed",
     describe: () => "not listed",
   };
-  const image = await pollUntil(findNew, listedCheck, { ...unabortable, timeoutMs: 60_000 });
+  const image = await pollUntil(findNew, listedCheck, { ...unabortable, maxWaitMs: 60_000 });
   const imageId = (image as Image).id;
   created.add("image", imageId, () => scp.images.delete(imageId));
   options.signal?.throwIfAborted();

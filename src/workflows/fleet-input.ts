@@ -1,6 +1,9 @@
 import { z } from "zod";
+import type { ScpWorkflowStep } from "../errors.js";
+import { WaitDurationSchema } from "../tasks/poller.js";
 import type { NetworkRequest } from "../types.js";
-import { DurationSchema, ScpIdSchema } from "../validate.js";
+import { ScpIdSchema } from "../validate.js";
+import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
 import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
 
@@ -47,8 +50,11 @@ export interface DeployFleetInput {
   initScript?: string;
 }
 
-/** One proxy step, as progress reports it. */
-export type FleetStep = "create" | "mark" | "power-on" | "vmtools" | "init" | "verify" | "delete";
+/** One proxy step, as progress reports it (and as {@link ScpWorkflowError.step} names it). */
+export type FleetStep = Extract<
+  ScpWorkflowStep,
+  "create" | "mark" | "power-on" | "vmtools" | "init" | "verify" | "delete"
+>;
 
 /** A progress event of a fleet workflow. */
 export interface FleetProgress {
@@ -75,7 +81,7 @@ export interface DeployFleetOptions extends StepOptions {
   /** Remove what this run created when it fails or is aborted. @defaultValue true */
   cleanupOnError?: boolean;
   /** Longest wait for vmtools in a new proxy. @defaultValue 600000 */
-  vmtoolsTimeoutMs?: number;
+  vmtoolsMaxWaitMs?: number;
   /** Called at the start and end of every step of every proxy. */
   onProgress?: (event: FleetProgress) => void;
 }
@@ -120,7 +126,7 @@ export const DeployFleetOptionsSchema = StepOptionsSchema.extend({
   concurrency: z.number().int().min(1).max(32).optional(),
   maxUnavailable: z.number().int().min(0).optional(),
   cleanupOnError: z.boolean().optional(),
-  vmtoolsTimeoutMs: DurationSchema.optional(),
+  vmtoolsMaxWaitMs: WaitDurationSchema.optional(),
   onProgress: z.function().optional(),
 });
 
@@ -129,10 +135,10 @@ export type ProxySize = ReturnType<typeof proxySize>;
 
 /** Works out a proxy's figures from the input (slots or explicit) and the image's disk. @internal */
 export function proxySize(vm: FleetVmInput | undefined, imageDiskMb: number | undefined) {
-  const cores = vm?.cores ?? (vm?.slots ? Math.max(2, vm.slots) : 4);
-  const sockets = vm?.sockets ?? 1;
-  const memoryMb = vm?.memoryMb ?? (vm?.slots ? Math.max(4096, 2048 * vm.slots) : 8192);
+  const cores = vm?.cores ?? (vm?.slots ? Math.max(2, vm.slots) : D.cores);
+  const sockets = vm?.sockets ?? D.sockets;
+  const memoryMb = vm?.memoryMb ?? (vm?.slots ? Math.max(4096, 2048 * vm.slots) : D.memoryMb);
   // A slot (one disk backed up at a time) wants about one vCPU and 2 GiB.
   const slots = vm?.slots ?? Math.max(1, Math.min(cores * sockets, Math.floor(memoryMb / 2048)));
-  return { cores, sockets, memoryMb, diskSizeMb: vm?.diskSizeMb ?? imageDiskMb ?? 81_920, slots };
+  return { cores, sockets, memoryMb, diskSizeMb: vm?.diskSizeMb ?? imageDiskMb ?? D.diskSizeMb, slots };
 }

@@ -7,6 +7,7 @@ import type { TransferOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, inStep } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { availableIn, proxyImageChecks, refuseTakenName } from "./fleet-preflight.js";
 import { lookFor, requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
@@ -165,7 +166,7 @@ export async function importProxyImage(
     if (usable) {
       if (usable.verdict === "extend") {
         const azs = [...new Set([...(usable.image.azs ?? []).map((a) => a.id), ...i.azIds])];
-        await inStep("extend to pools", async () =>
+        await inStep("extend-to-pools", async () =>
           scp.tasks.wait(await scp.images.update(usable.image.id, { azs }, req), waitOptions(options)),
         );
         await inStep("verify", () => verify(scp, usable.image.id, ownerId, i.azIds, sizeBytes, options));
@@ -173,9 +174,9 @@ export async function importProxyImage(
       return { ...result(usable.image.id, true), ownerId: usable.image.owner_id ?? ownerId };
     }
     for (const { image } of verdicts) {
-      await inStep("remove half-made image", () => scp.images.delete(image.id, req));
+      await inStep("remove-half-made", () => scp.images.delete(image.id, req), image.id);
     }
-    const { imageId, taskId } = await inStep("create image", () =>
+    const { imageId, taskId } = await inStep("create-image", () =>
       createImage(scp, i, { ownerId, sha256 }, created, options),
     );
     const upload = await inStep("upload", () =>
@@ -190,7 +191,8 @@ export async function importProxyImage(
     await inStep("verify", () => verify(scp, imageId, ownerId, i.azIds, sizeBytes, options));
     return result(imageId, false);
   } catch (error) {
-    throw await created.fail("importProxyImage", error, options.cleanupOnError ?? true);
+    const cleanup = options.cleanupOnError ?? WORKFLOW_DEFAULTS.cleanupOnError;
+    throw await created.fail("importProxyImage", error, { cleanup, between: "create-image" });
   }
 }
 

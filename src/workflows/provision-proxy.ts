@@ -3,6 +3,7 @@ import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
 import type { CreateServerRequest, Server } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
 import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
@@ -27,7 +28,7 @@ export async function step<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "start" });
-  const result = await inStep(`${name} ${proxy.name}`, work);
+  const result = await inStep(name, work, proxy.name);
   ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "done" });
   return result;
 }
@@ -183,7 +184,10 @@ export async function convergeProxy(ctx: FleetContext, azId: string, serverId: s
     }
   });
   await step(ctx, proxy, "vmtools", () =>
-    waitForVmtools(scp, serverId, { ...options, timeoutMs: options.vmtoolsTimeoutMs ?? 600_000 }),
+    waitForVmtools(scp, serverId, {
+      ...waitOptions(options),
+      maxWaitMs: options.vmtoolsMaxWaitMs ?? WORKFLOW_DEFAULTS.vmtoolsMaxWaitMs,
+    }),
   );
   const script = ctx.input.initScript;
   const config = await scp.servers.get(serverId, req);

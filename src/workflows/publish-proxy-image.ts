@@ -161,7 +161,8 @@ function withPublishLeftovers(
   ];
   return new ScpWorkflowError({
     workflow: "publishProxyImage",
-    step: `${error.workflow}: ${error.step}`,
+    step: error.step,
+    target: error.target,
     leftovers,
     changes: error.changes,
     cause: error.cause,

@@ -1,37 +1,32 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
-import { pollOne, scheduleOf } from "../tasks/poller.js";
+import { pollOne, ScheduleSchema, scheduleOf } from "../tasks/poller.js";
 import type { WaitOptions } from "../tasks/wait-for-task.js";
-import { DurationSchema } from "../validate.js";
 
-/** How workflow steps wait: for tasks, and for VMs to reach a state. */
+/** How workflow steps wait: for tasks, and for VMs or images to reach a state. */
 export interface StepOptions {
   /** Stops the step; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** First pause between polls. @defaultValue 1000 */
+  /** First pause between polls. @defaultValue 250 */
   pollIntervalMs?: number;
   /** Longest pause between polls. @defaultValue 15000 */
   maxIntervalMs?: number;
-  /** Longest wait for one task or state. @defaultValue 1800000 */
-  timeoutMs?: number;
+  /** Longest wait for one task or state, all polls together (not one request: that is the client's `timeoutMs`). @defaultValue 1800000 */
+  maxWaitMs?: number;
 }
 
-/** Checks step options (durations of at least 1 ms, a real signal). @internal */
-export const StepOptionsSchema = z.looseObject({
-  signal: z.instanceof(AbortSignal).optional(),
-  pollIntervalMs: DurationSchema.optional(),
-  maxIntervalMs: DurationSchema.optional(),
-  timeoutMs: DurationSchema.optional(),
-});
+/** Checks step options: durations of whole milliseconds from 1 ms, a real signal, no unknown keys. @internal */
+export const StepOptionsSchema = z.strictObject(ScheduleSchema.shape);
 
 /** Wait options for `scp.tasks.wait` from step options. @internal */
 export function waitOptions(options: StepOptions): WaitOptions {
+  const { signal, pollIntervalMs, maxIntervalMs, maxWaitMs } = options;
   return {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-    ...(options.maxIntervalMs !== undefined ? { maxIntervalMs: options.maxIntervalMs } : {}),
-    ...(options.timeoutMs !== undefined ? { maxWaitMs: options.timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+    ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    ...(maxIntervalMs !== undefined ? { maxIntervalMs } : {}),
+    ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
   };
 }
 
@@ -61,7 +56,7 @@ export async function applyOnce<T>(action: () => Promise<T>, applied: () => Prom
 
 /**
  * Reads until `done` says yes, through the one poller; `describe` tells what was expected and found.
- * @throws {@link ScpStateError} when `timeoutMs` passes first, or when `failed` says it never will.
+ * @throws {@link ScpStateError} when `maxWaitMs` passes first, or when `failed` says it never will.
  * @internal
  */
 export function pollUntil<T>(
@@ -87,22 +82,28 @@ export function pollUntil<T>(
       return failure === undefined ? undefined : { fail: stateError(failure) };
     },
     timeout: (last) => stateError(check.describe(last as T)),
-    schedule: scheduleOf({ ...options, maxWaitMs: options.timeoutMs }, true),
+    schedule: scheduleOf(options, true),
   });
 }
 
 /**
- * Reads with growing pauses for about 4 s (from a 500 ms start) until something is found: SCP may list a new
- * resource a moment after creating it. Takes no signal on purpose: it settles a create whose answer was lost,
- * and an abort must not leave what that create made untracked.
+ * Reads up to `tries` times with growing pauses (about 4 s from a 500 ms start) until something is found: SCP
+ * may list a new resource a moment after creating it. Takes no signal on purpose: it settles a create whose
+ * answer was lost, and an abort must not leave what that create made untracked.
  * @internal
  */
-export function lookFor<T>(read: () => Promise<T | undefined>, pollIntervalMs = 500): Promise<T | undefined> {
+export function lookFor<T>(
+  read: () => Promise<T | undefined>,
+  pollIntervalMs = 500,
+  tries = 5,
+): Promise<T | undefined> {
   const notFound = Symbol("not found");
+  let reads = 0;
   return pollOne(read, {
-    judge: (found) => (found === undefined ? undefined : { done: found }),
+    judge: (found) => (found !== undefined ? { done: found } : ++reads >= tries ? { fail: notFound } : undefined),
     timeout: () => notFound,
-    schedule: { pollIntervalMs, maxIntervalMs: pollIntervalMs * 4, maxWaitMs: pollIntervalMs * 8, immediate: true },
+    // The tries end it; the time limit is only a backstop far beyond them.
+    schedule: { pollIntervalMs, maxIntervalMs: pollIntervalMs * 4, maxWaitMs: pollIntervalMs * 100, immediate: true },
   }).catch((error: unknown) => {
     if (error === notFound) {
       return undefined;

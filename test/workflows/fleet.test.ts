@@ -184,7 +184,8 @@ test("an init script that fails removes what the run created and says so", async
     concurrency: 1,
   }).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
-  expect(error.step).toMatch(/^init acme-/);
+  expect(error.step).toBe("init");
+  expect(error.target).toMatch(/^acme-/);
   expect(error.message).toContain("exit status 3");
   expect(error.message).toContain("nothing left behind");
   expect(error.leftovers.length).toBeGreaterThan(0);
@@ -406,7 +407,7 @@ test("bad workflow options are refused before any request", async () => {
   ]) {
     await expect(deployBackupProxyFleet(scp, input, options as never)).rejects.toBeInstanceOf(ScpValidationError);
   }
-  for (const options of [{ dryRun: "yes" }, { concurrency: Number.NaN }, { timeoutMs: 0 }]) {
+  for (const options of [{ dryRun: "yes" }, { concurrency: Number.NaN }, { maxWaitMs: 0 }]) {
     await expect(destroyBackupProxyFleet(scp, { fleetId: "acme" }, options as never)).rejects.toBeInstanceOf(
       ScpValidationError,
     );
