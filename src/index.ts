@@ -78,7 +78,6 @@ export {
   type BackupProxy,
   type FindBackupProxiesInput,
   findBackupProxies,
-  type VmtoolsState,
 } from "./workflows/find-backup-proxies.js";
 export {
   type DeployFleetInput,
@@ -110,4 +109,5 @@ export {
   type PublishProxyImageResult,
   publishProxyImage,
 } from "./workflows/publish-proxy-image.js";
+export { describeProblem, type ProxyProblem, type VmtoolsState } from "./workflows/readiness.js";
 export type { StepOptions } from "./workflows/step-helpers.js";

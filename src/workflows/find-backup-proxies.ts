@@ -4,9 +4,7 @@ import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
 import { parseInput } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME, FLEET_ID_PATTERN, parseMarker } from "./marker.js";
-
-/** What vmtools reports in a VM. */
-export type VmtoolsState = "installed" | "not-installed" | "failed" | "unsupported" | "unknown";
+import { describeProblem, type ProxyProblem, proxyProblems, type VmtoolsState, vmtoolsState } from "./readiness.js";
 
 /** A backup proxy as the inventory shows it. */
 export interface BackupProxy {
@@ -32,33 +30,16 @@ export interface BackupProxy {
   vmtools: VmtoolsState;
   /** True when it can serve HotAdd backups now. */
   ready: boolean;
-  /** Why it cannot, in words; empty when ready. */
+  /** Why it cannot, as data; empty when ready. */
+  problems: ProxyProblem[];
+  /** Why it cannot, in words (one per problem); empty when ready. */
   notReady: string[];
 }
-
-const VMTOOLS: Readonly<Record<string, VmtoolsState>> = {
-  "1": "installed",
-  "0": "not-installed",
-  "-1": "failed",
-  "-2": "unsupported",
-};
 
 /** Describes one VM as a backup proxy. @internal */
 export function toBackupProxy(server: Server): BackupProxy {
   const marker = parseMarker(server.description);
-  const vmtools = VMTOOLS[String(server.vtool_installed)] ?? "unknown";
-  const notReady: string[] = [];
-  if (server.os_name !== BACKUP_PROXY_OS_NAME) {
-    notReady.push(`os_name is ${JSON.stringify(server.os_name ?? "")}, not "${BACKUP_PROXY_OS_NAME}"`);
-  }
-  if (server.status === "creating") {
-    notReady.push("still being created");
-  } else if (server.power_state !== "on") {
-    notReady.push("powered off");
-  }
-  if (vmtools !== "installed") {
-    notReady.push(`vmtools ${vmtools}`);
-  }
+  const problems = proxyProblems(server);
   return {
     serverId: server.id,
     name: server.name,
@@ -69,9 +50,10 @@ export function toBackupProxy(server: Server): BackupProxy {
     osName: server.os_name,
     status: server.status,
     powerState: server.power_state,
-    vmtools,
-    ready: notReady.length === 0,
-    notReady,
+    vmtools: vmtoolsState(server),
+    ready: problems.length === 0,
+    problems,
+    notReady: problems.map(describeProblem),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Server } from "../types.js";
 import type { DeployFleetInput, ProxySize } from "./fleet-input.js";
-import { BACKUP_PROXY_OS_NAME, parseMarker, proxyName, scriptDigest, slotOf } from "./marker.js";
+import { parseMarker, proxyName, slotOf } from "./marker.js";
+import { type ProxyProblem, proxyProblems } from "./readiness.js";
 
 /** An existing proxy of the fleet, as the plan sees it. */
 export interface PlannedProxy {
@@ -12,8 +13,8 @@ export interface PlannedProxy {
   slot: number | undefined;
   /** Image it runs. */
   imageId: string | undefined;
-  /** What it still needs (power on, marking, vmtools, init script); empty when complete. */
-  needs: string[];
+  /** What it still needs (creation to finish, marking, power, vmtools, the init script); empty when complete. */
+  needs: ProxyProblem[];
 }
 
 /** The plan for one resource pool. */
@@ -74,39 +75,18 @@ export interface FleetCapacity {
   totalSlots: number;
 }
 
-function needsOf(server: Server, initDigest: string | undefined): string[] {
-  const needs: string[] = [];
-  const marker = parseMarker(server.description);
-  if (server.status === "creating") {
-    needs.push("creation to finish");
-  }
-  if (server.os_name !== BACKUP_PROXY_OS_NAME) {
-    needs.push("marking as Backup Proxy");
-  }
-  if (server.power_state !== "on") {
-    needs.push("power on");
-  }
-  if (server.vtool_installed !== 1) {
-    needs.push("vmtools");
-  }
-  if (initDigest !== undefined && marker?.initDigest !== initDigest) {
-    needs.push("init script");
-  }
-  return needs;
-}
-
 interface PoolContext {
   fleetId: string;
   azId: string;
   count: number;
   imageId: string;
-  initDigest: string | undefined;
+  initScript: string | undefined;
   /** With 0, successors go to spare slots and are ready before their predecessors are deleted. */
   maxUnavailable: number;
 }
 
 function planPool(c: PoolContext, servers: Server[]): PoolPlan {
-  const { fleetId, azId, count, imageId, initDigest } = c;
+  const { fleetId, azId, count, imageId, initScript } = c;
   const taken = new Set(servers.map((s) => s.name));
   let next = 1;
   // The lowest slot whose name no VM (ours or not) has; never reuse another VM's name.
@@ -124,7 +104,7 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
       name: s.name,
       slot: slotOf(s.name, fleetId, azId),
       imageId: s.image_id ?? parseMarker(s.description)?.imageId,
-      needs: needsOf(s, initDigest),
+      needs: proxyProblems(s, { initScript }),
     }))
     .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
   const current = mine.filter((p) => p.imageId === imageId);
@@ -163,7 +143,6 @@ export function planFleet(
   options: { prune: boolean; maxUnavailable: number; size: ProxySize },
 ): FleetPlan {
   const { prune, maxUnavailable, size } = options;
-  const initDigest = input.initScript === undefined ? undefined : scriptDigest(input.initScript);
   const wanted = new Map(input.pools.map((p) => [p.azId, p.count]));
   for (const server of servers) {
     // Pools the fleet still has proxies in but the input dropped: wanted count 0.
@@ -173,7 +152,7 @@ export function planFleet(
   }
   const pools = [...wanted].map(([azId, count]) =>
     planPool(
-      { fleetId: input.fleetId, azId, count, imageId: input.imageId, initDigest, maxUnavailable },
+      { fleetId: input.fleetId, azId, count, imageId: input.imageId, initScript: input.initScript, maxUnavailable },
       servers.filter((s) => s.az_id === azId),
     ),
   );

@@ -5,8 +5,9 @@ import type { CreateServerRequest, Server } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
-import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
+import { formatMarker, parseMarker, scriptDigest } from "./marker.js";
 import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
+import { describeProblem, proxyProblems } from "./readiness.js";
 import { applyOnce, deleteServerAndWait, lookFor, pollUntil, requestOptions, waitOptions } from "./step-helpers.js";
 
 /** Everything a fleet run's proxy steps share. @internal */
@@ -207,19 +208,13 @@ export async function convergeProxy(ctx: FleetContext, azId: string, serverId: s
 }
 
 async function verifyProxy(ctx: FleetContext, serverId: string, name: string): Promise<void> {
-  const req = requestOptions(ctx.options);
-  const [config, listed] = await Promise.all([ctx.scp.servers.get(serverId, req), ctx.scp.servers.find(serverId, req)]);
-  const problems = [
-    config.os_name !== BACKUP_PROXY_OS_NAME && `os_name ${JSON.stringify(config.os_name)}`,
-    parseMarker(config.description)?.fleetId !== ctx.input.fleetId && "ownership marker missing",
-    listed?.power_state !== "on" && "powered off",
-    listed?.vtool_installed !== 1 && "vmtools not installed",
-  ].filter((p): p is string => typeof p === "string");
-  if (problems.length > 0) {
+  const listed = await ctx.scp.servers.find(serverId, requestOptions(ctx.options));
+  const problems = listed ? proxyProblems(listed, { fleetId: ctx.input.fleetId }) : [];
+  if (!listed || problems.length > 0) {
     throw new ScpStateError({
       resource: `proxy ${name}`,
       expected: "a ready backup proxy",
-      actual: problems.join(", "),
+      actual: listed ? problems.map(describeProblem).join(", ") : "not listed",
     });
   }
 }
