@@ -3,7 +3,7 @@
 // Run: npm run demo
 import {
   type BackupProxy,
-  type DeployFleetInput,
+  type DeployBackupProxyFleetInput,
   deployBackupProxyFleet,
   destroyBackupProxyFleet,
   type FleetProgress,
@@ -77,7 +77,7 @@ try {
       `image ${r.imageId.slice(0, 8)}… private, owned by the administrator, in ${r.azIds.length} pools${r.sizeBytes ? `, ${(r.sizeBytes / 2 ** 20).toFixed(0)} MiB, sha256 ${r.sha256?.slice(0, 12)}…` : ""}`,
   );
 
-  const fleet: DeployFleetInput = {
+  const fleet: DeployBackupProxyFleetInput = {
     fleetId: FLEET,
     imageId: image.imageId,
     pools: pools.map((azId) => ({ azId, count: 2 })),

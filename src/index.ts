@@ -58,13 +58,13 @@ export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
 export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {
-  type DeployFleetResult,
+  type DeployBackupProxyFleetResult,
   deployBackupProxyFleet,
 } from "./workflows/deploy-backup-proxy-fleet.js";
 export {
-  type DestroyFleetInput,
-  type DestroyFleetOptions,
-  type DestroyFleetResult,
+  type DestroyBackupProxyFleetInput,
+  type DestroyBackupProxyFleetOptions,
+  type DestroyBackupProxyFleetResult,
   destroyBackupProxyFleet,
 } from "./workflows/destroy-backup-proxy-fleet.js";
 export {
@@ -80,8 +80,8 @@ export {
   findBackupProxies,
 } from "./workflows/find-backup-proxies.js";
 export {
-  type DeployFleetInput,
-  type DeployFleetOptions,
+  type DeployBackupProxyFleetInput,
+  type DeployBackupProxyFleetOptions,
   type FleetPoolInput,
   type FleetProgress,
   type FleetStep,

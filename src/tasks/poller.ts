@@ -65,8 +65,8 @@ export type PollVerdict<R> = { done: R } | { fail: unknown } | undefined;
 
 /** One wait for one key. @internal */
 export interface PollWait<V, R> {
-  /** Decides on each value read (undefined: the read did not return the key). */
-  judge: (value: V | undefined) => PollVerdict<R>;
+  /** Decides on each value read (undefined: the read did not return the key); may look further first. */
+  judge: (value: V | undefined) => PollVerdict<R> | Promise<PollVerdict<R>>;
   /** The error for running out of time, given the last value read. */
   timeout: (last: V | undefined) => unknown;
   /** Its timing. */
@@ -198,17 +198,19 @@ export class Poller<K, V> {
       return;
     }
     const now = Date.now();
-    for (const w of readers.filter((r) => this.#waiters.has(r))) {
-      this.#judge(w, values.get(w.key), now, due.has(w));
-    }
+    const judged = readers.filter((r) => this.#waiters.has(r));
+    await Promise.all(judged.map((w) => this.#judge(w, values.get(w.key), now, due.has(w))));
   }
 
-  #judge(waiter: Waiter<K, V>, value: V | undefined, now: number, wasDue: boolean): void {
+  async #judge(waiter: Waiter<K, V>, value: V | undefined, now: number, wasDue: boolean): Promise<void> {
     let verdict: PollVerdict<unknown>;
     try {
-      verdict = waiter.wait.judge(value);
+      verdict = await waiter.wait.judge(value);
     } catch (error) {
       verdict = { fail: error };
+    }
+    if (!this.#waiters.has(waiter)) {
+      return; // Aborted while the judge looked further.
     }
     if (verdict && "done" in verdict) {
       waiter.settle({ ok: true, value: verdict.done });

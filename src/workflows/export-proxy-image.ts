@@ -5,7 +5,7 @@ import { isOutcomeUnknown, type ScpCheck, ScpPreflightError } from "../errors.js
 import type { DownloadOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
-import { CreatedResources, inStep, StepFailure } from "./created-resources.js";
+import { CreatedResources, cleanupBudget, inStep, StepFailure } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import {
   applyOnce,
@@ -160,7 +160,10 @@ export async function exportProxyImage(
   if (failure !== undefined || !result) {
     // A run that only failed to restart the VM keeps its outputs.
     const cleanup = result === undefined && (options.cleanupOnError ?? WORKFLOW_DEFAULTS.cleanupOnError);
-    throw await created.fail("exportProxyImage", failure, { cleanup, between: "make-image" });
+    throw await created.fail("exportProxyImage", failure, {
+      cleanup: cleanup && cleanupBudget(options),
+      between: "make-image",
+    });
   }
   return result;
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
+import { ownedBy, readFleetServers } from "./fleet-servers.js";
 import { BACKUP_PROXY_OS_NAME, FLEET_ID_PATTERN, parseMarker } from "./marker.js";
 import { describeProblem, type ProxyProblem, proxyProblems, type VmtoolsState, vmtoolsState } from "./readiness.js";
 
@@ -57,6 +58,14 @@ export function toBackupProxy(server: Server): BackupProxy {
   };
 }
 
+/** The fleet's own proxies among the VMs, as the inventory shows them, sorted by name. @internal */
+export function fleetProxies(servers: readonly Server[], fleetId: string): BackupProxy[] {
+  return servers
+    .filter(ownedBy(fleetId))
+    .map(toBackupProxy)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Which proxies to list. */
 export interface FindBackupProxiesInput {
   /** Only this resource pool. */
@@ -66,13 +75,18 @@ export interface FindBackupProxiesInput {
 }
 
 const FindInput = z.strictObject({
-  azId: z.string().min(1).optional(),
+  azId: ScpIdSchema.optional(),
   fleetId: z.string().regex(FLEET_ID_PATTERN, "must be lower-case letters, digits and dashes").optional(),
 });
 
+const FindOptions = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
+
 /**
  * Lists backup proxies with their readiness: VMs whose `os_name` is "Backup Proxy" or that carry a fleet's
- * ownership marker (only that fleet's, when `fleetId` is given).
+ * ownership marker (only that fleet's, when `fleetId` is given). With a `fleetId` it reads only VMs named like
+ * the fleet's proxies (usually one request, however many VMs the platform has; a proxy renamed away from its
+ * fleet's name is not found). Without one it must read every VM (of the pool, with `azId`): SCP cannot filter
+ * the list by `os_name`.
  */
 export async function findBackupProxies(
   scp: ScpClient,
@@ -80,13 +94,14 @@ export async function findBackupProxies(
   options: RequestOptions = {},
 ): Promise<BackupProxy[]> {
   const { azId, fleetId } = parseInput(FindInput, input, "findBackupProxies input");
+  parseInput(FindOptions, options, "findBackupProxies options");
+  const inPool = (s: Server) => azId === undefined || s.az_id === azId;
+  if (fleetId !== undefined) {
+    return fleetProxies((await readFleetServers(scp, fleetId, options)).filter(inPool), fleetId);
+  }
   const proxies: BackupProxy[] = [];
   for await (const server of scp.servers.listAll(azId ? { az_id: azId } : {}, options)) {
-    const marker = parseMarker(server.description);
-    const wanted = fleetId
-      ? marker?.fleetId === fleetId
-      : marker !== undefined || server.os_name === BACKUP_PROXY_OS_NAME;
-    if (wanted) {
+    if (parseMarker(server.description) !== undefined || server.os_name === BACKUP_PROXY_OS_NAME) {
       proxies.push(toBackupProxy(server));
     }
   }

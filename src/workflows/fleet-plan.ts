@@ -1,5 +1,5 @@
 import type { Server } from "../types.js";
-import type { DeployFleetInput, ProxySize } from "./fleet-input.js";
+import type { DeployBackupProxyFleetInput, ProxySize } from "./fleet-input.js";
 import { parseMarker, proxyName, slotOf } from "./marker.js";
 import { type ProxyProblem, proxyProblems } from "./readiness.js";
 
@@ -138,7 +138,7 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
  * @internal
  */
 export function planFleet(
-  input: DeployFleetInput,
+  input: DeployBackupProxyFleetInput,
   servers: readonly Server[],
   options: { prune: boolean; maxUnavailable: number; size: ProxySize },
 ): FleetPlan {

@@ -2,7 +2,7 @@ import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Image } from "../types.js";
-import type { DeployFleetInput } from "./fleet-input.js";
+import type { DeployBackupProxyFleetInput } from "./fleet-input.js";
 import { OS_NAME_MIN_VERSION } from "./proxy-steps.js";
 
 /** True when SCP lists the image as usable in the pool (`is_available` 1, number or string). @internal */
@@ -69,7 +69,7 @@ export function refuseTakenName(workflow: string, imageName: string, taken: read
  */
 export async function fleetPreflight(
   scp: ScpClient,
-  input: DeployFleetInput,
+  input: DeployBackupProxyFleetInput,
   options: RequestOptions,
 ): Promise<{ image: Image; checks: ScpCheck[]; warnings: string[] }> {
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "deploying backup proxies (os_name)", options);

@@ -6,7 +6,7 @@ import { hashFile } from "../hash-file.js";
 import type { TransferOptions } from "../resources/image-transfer.js";
 import type { Image } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
-import { CreatedResources, inStep } from "./created-resources.js";
+import { CreatedResources, cleanupBudget, inStep } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { availableIn, proxyImageChecks, refuseTakenName } from "./fleet-preflight.js";
 import { lookFor, requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
@@ -192,7 +192,10 @@ export async function importProxyImage(
     return result(imageId, false);
   } catch (error) {
     const cleanup = options.cleanupOnError ?? WORKFLOW_DEFAULTS.cleanupOnError;
-    throw await created.fail("importProxyImage", error, { cleanup, between: "create-image" });
+    throw await created.fail("importProxyImage", error, {
+      cleanup: cleanup && cleanupBudget(options),
+      between: "create-image",
+    });
   }
 }
 

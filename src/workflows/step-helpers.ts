@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
+import { isOutcomeUnknown, ScpStateError } from "../errors.js";
 import { pollOne, ScheduleSchema, scheduleOf } from "../tasks/poller.js";
 import type { WaitOptions } from "../tasks/wait-for-task.js";
 
@@ -113,27 +113,18 @@ export function lookFor<T>(
 }
 
 /**
- * Deletes a VM for good and waits until it is gone (by its task, or by looking when SCP sent none).
+ * Sends a change that starts a task (see {@link applyOnce} for a lost answer) and waits for the task; when the
+ * answer was lost but the change applied, there is no task to wait for.
  * @internal
  */
-export async function deleteServerAndWait(scp: ScpClient, serverId: string, options: StepOptions): Promise<void> {
-  const gone = async () => (await scp.servers.find(serverId, requestOptions(options))) === undefined;
-  let ref: { taskId: string | undefined } | undefined;
-  try {
-    ref = await applyOnce(() => scp.servers.delete(serverId, { force: true }, requestOptions(options)), gone);
-  } catch (error) {
-    // A 404 (say, to a retry of a delete that applied) means going, not necessarily gone: wait for it below.
-    if (!(error instanceof ScpNotFoundError)) {
-      throw error;
-    }
+export async function runTask(
+  scp: Pick<ScpClient, "tasks">,
+  action: () => Promise<{ taskId: string }>,
+  applied: () => Promise<boolean>,
+  options: StepOptions,
+): Promise<void> {
+  const ref = await applyOnce(action, applied);
+  if (ref) {
+    await scp.tasks.wait(ref, waitOptions(options));
   }
-  if (ref?.taskId) {
-    await scp.tasks.wait(ref.taskId, waitOptions(options));
-    return;
-  }
-  await pollUntil(
-    gone,
-    { done: (g) => g, resource: `server ${serverId}`, expected: "deleted", describe: () => "still listed" },
-    options,
-  );
 }
