@@ -89,6 +89,7 @@ export {
   MAX_PROXIES_PER_POOL,
 } from "./workflows/fleet-input.js";
 export type { FleetCapacity, FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
+export type { ImageProgress } from "./workflows/image-files.js";
 export {
   type ImportProxyImageInput,
   type ImportProxyImageOptions,
@@ -106,6 +107,7 @@ export {
 } from "./workflows/proxy-steps.js";
 export {
   type PublishProxyImageInput,
+  type PublishProxyImageOptions,
   type PublishProxyImageResult,
   publishProxyImage,
 } from "./workflows/publish-proxy-image.js";

@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
 import { pollOne, ScheduleSchema, scheduleOf } from "../tasks/poller.js";
-import type { WaitOptions } from "../tasks/wait-for-task.js";
 
 /** How workflow steps wait: for tasks, and for VMs or images to reach a state. */
 export interface StepOptions {
@@ -19,8 +18,8 @@ export interface StepOptions {
 /** Checks step options: durations of whole milliseconds from 1 ms, a real signal, no unknown keys. @internal */
 export const StepOptionsSchema = z.strictObject(ScheduleSchema.shape);
 
-/** Wait options for `scp.tasks.wait` from step options. @internal */
-export function waitOptions(options: StepOptions): WaitOptions {
+/** Just the waiting fields of step options (for `scp.tasks.wait`, or to pass on). @internal */
+export function waitOptions(options: StepOptions): StepOptions {
   const { signal, pollIntervalMs, maxIntervalMs, maxWaitMs } = options;
   return {
     ...(signal ? { signal } : {}),
