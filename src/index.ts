@@ -24,6 +24,7 @@ export {
   ScpUnsupportedVersionError,
   ScpValidationError,
   ScpWorkflowError,
+  type ScpWorkflowStep,
 } from "./errors.js";
 export {
   DEFAULTS,
@@ -51,7 +52,7 @@ export type { ProjectListQuery, Projects, UserListQuery, Users } from "./resourc
 export type { RequestOptions, TaskRef } from "./resources/request-options.js";
 export type { CreateServerRef, DeleteServerRef, ServerListQuery, Servers } from "./resources/servers.js";
 export type { TaskListQuery, Tasks } from "./resources/tasks.js";
-export { type TaskReader, type WaitOptions, waitForTask, waitForTasks } from "./tasks/wait-for-task.js";
+export type { WaitOptions } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
 export { collect, MAX_PAGE_SIZE, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
