@@ -68,13 +68,12 @@ export {
   type DestroyBackupProxyFleetResult,
   destroyBackupProxyFleet,
 } from "./workflows/destroy-backup-proxy-fleet.js";
-export {
-  type ExportProxyImageInput,
-  type ExportProxyImageOptions,
-  type ExportProxyImageResult,
-  exportProxyImage,
-  IMAGE_EXPORT_MIN_VERSION,
-} from "./workflows/export-proxy-image.js";
+export type {
+  ExportProxyImageInput,
+  ExportProxyImageOptions,
+  ExportProxyImageResult,
+} from "./workflows/export-input.js";
+export { exportProxyImage, IMAGE_EXPORT_MIN_VERSION } from "./workflows/export-proxy-image.js";
 export {
   type BackupProxy,
   type FindBackupProxiesInput,
@@ -106,11 +105,11 @@ export {
   unmarkBackupProxy,
   waitForVmtools,
 } from "./workflows/proxy-steps.js";
-export {
-  type PublishProxyImageInput,
-  type PublishProxyImageOptions,
-  type PublishProxyImageResult,
-  publishProxyImage,
-} from "./workflows/publish-proxy-image.js";
+export type {
+  PublishProxyImageInput,
+  PublishProxyImageOptions,
+  PublishProxyImageResult,
+} from "./workflows/publish-input.js";
+export { publishProxyImage } from "./workflows/publish-proxy-image.js";
 export { describeProblem, type ProxyProblem, type VmtoolsState } from "./workflows/readiness.js";
 export type { StepOptions } from "./workflows/step-helpers.js";

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ScpNotFoundError, ScpTaskError } from "../errors.js";
 import type { Task, TaskStatus } from "../generated/schema.js";
 import { parseInput } from "../validate.js";
-import { Poller, type PollVerdict, ScheduleSchema, scheduleOf } from "./poller.js";
+import { Poller, type PollVerdict } from "./poller.js";
+import { ScheduleSchema, scheduleOf } from "./schedule.js";
 
 /** How to wait for tasks. */
 export interface WaitOptions {
@@ -64,22 +65,11 @@ export async function waitForTasks(
   // The first failure stops the other waits, so nothing keeps polling for a result nobody will read.
   const stop = new AbortController();
   const schedule = scheduleOf({ ...options, signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal });
-  const started = Date.now();
   const poller = new Poller<string, Task | ScpNotFoundError>((ids) => readTasks(tasks, ids, signal), {
     shareReads: false,
     batchSize: POLL_CONCURRENCY,
   });
-  const judge = (value: Task | ScpNotFoundError | undefined): PollVerdict<Task> => {
-    if (value === undefined || value instanceof ScpNotFoundError) {
-      return Date.now() - started < NOT_FOUND_GRACE_MS ? undefined : { fail: value };
-    }
-    onProgress?.(value);
-    const failure = FAILED.get(value.status);
-    if (failure) {
-      return { fail: new ScpTaskError({ taskId: value.task_id, reason: failure, task: value }) };
-    }
-    return SUCCEEDED.has(value.status) ? { done: value } : undefined;
-  };
+  const judge = taskJudge(Date.now(), onProgress);
   const waits = [...new Set(taskIds)].map((id) =>
     poller.wait(id, {
       judge,
@@ -95,6 +85,21 @@ export async function waitForTasks(
     stop.abort(error);
     throw error;
   }
+}
+
+/** Judges each read of a task: done when it finished, failed as SCP says, not yet otherwise (or unseen for a moment). */
+function taskJudge(started: number, onProgress: WaitOptions["onProgress"]) {
+  return (value: Task | ScpNotFoundError | undefined): PollVerdict<Task> => {
+    if (value === undefined || value instanceof ScpNotFoundError) {
+      return Date.now() - started < NOT_FOUND_GRACE_MS ? undefined : { fail: value };
+    }
+    onProgress?.(value);
+    const failure = FAILED.get(value.status);
+    if (failure) {
+      return { fail: new ScpTaskError({ taskId: value.task_id, reason: failure, task: value }) };
+    }
+    return SUCCEEDED.has(value.status) ? { done: value } : undefined;
+  };
 }
 
 /** Reads the tasks in parallel; a task not (yet) found is returned as its 404. */

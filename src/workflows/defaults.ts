@@ -1,4 +1,4 @@
-import { WAIT_DEFAULTS } from "../tasks/poller.js";
+import { WAIT_DEFAULTS } from "../tasks/schedule.js";
 
 /**
  * The default of every workflow option and input field, in one place; each option's `@defaultValue` repeats

@@ -1,10 +1,8 @@
 import { rm } from "node:fs/promises";
-import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors.js";
-import { WaitDurationSchema } from "../tasks/poller.js";
 import type { ServerConfig } from "../types.js";
-import { parseInput, ScpIdSchema } from "../validate.js";
+import { parseInput } from "../validate.js";
 import {
   type CleanupBudget,
   CreatedResources,
@@ -13,64 +11,22 @@ import {
   throwIfAbortedBeforeChanges,
 } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
-import { type ImageProgress, phaseProgress, writableFile } from "./image-files.js";
+import {
+  type Export,
+  ExportInput,
+  ExportOptions,
+  type ExportProxyImageInput,
+  type ExportProxyImageOptions,
+  type ExportProxyImageResult,
+} from "./export-input.js";
+import { phaseProgress, writableFile } from "./image-files.js";
 import { classify, imageFromServer, restartSource, stopAndWait } from "./source-image.js";
-import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
+import { requestOptions, waitOptions } from "./step-helpers.js";
 
 /** The SCP release that first exports and downloads images. */
 export const IMAGE_EXPORT_MIN_VERSION = "6.11.3";
 
 const WORKFLOW = "exportProxyImage";
-
-/** What to export. */
-export interface ExportProxyImageInput {
-  /** The golden proxy VM (vmtools installed). */
-  serverId: string;
-  /** Name of the VMA image made from it; one this workflow made earlier from the same VM is reused. */
-  imageName: string;
-  /** Local file to download the VMA to (created or overwritten; removed if the export fails). */
-  file: string;
-  /** OS type code of the image. @defaultValue the VM's os_type, or "l2664" */
-  osType?: string;
-}
-
-/** How to export. */
-export interface ExportProxyImageOptions extends StepOptions {
-  /** Stop a running VM for the export and start it again afterwards. @defaultValue false */
-  stopSource?: boolean;
-  /** Download progress (phase `download`), ending with an event at 100%. */
-  onProgress?: (event: ImageProgress) => void;
-  /** Remove the image and file this run created when a later step fails. @defaultValue true */
-  cleanupOnError?: boolean;
-  /** Longest time that removal (and restarting the golden VM) may take. @defaultValue 600000 */
-  cleanupMaxWaitMs?: number;
-}
-
-/** The exported image and the downloaded file. */
-export interface ExportProxyImageResult {
-  /** The VMA image made from the VM (left in place). */
-  sourceImageId: string;
-  /** The file written. */
-  file: string;
-  /** Its size. */
-  sizeBytes: number;
-  /** Its hex SHA-256. */
-  sha256: string;
-}
-
-const ExportInput = z.strictObject({
-  serverId: ScpIdSchema,
-  imageName: z.string().trim().min(1).max(128),
-  file: z.string().min(1),
-  osType: z.string().min(1).optional(),
-});
-
-const ExportOptions = StepOptionsSchema.extend({
-  stopSource: z.boolean().optional(),
-  onProgress: z.function().optional(),
-  cleanupOnError: z.boolean().optional(),
-  cleanupMaxWaitMs: WaitDurationSchema.optional(),
-});
 
 /** What the preflight found. */
 interface Found {
@@ -80,11 +36,7 @@ interface Found {
 }
 
 /** Reads the VM and the images of the wanted name; refuses (nothing changed) a VM or name that will not do. */
-async function preflight(
-  scp: ScpClient,
-  i: z.output<typeof ExportInput>,
-  options: ExportProxyImageOptions,
-): Promise<Found> {
+async function preflight(scp: ScpClient, i: Export, options: ExportProxyImageOptions): Promise<Found> {
   const req = requestOptions(options);
   await scp.system.requireVersion(IMAGE_EXPORT_MIN_VERSION, "image export and download", req);
   const [config, listed, named] = await Promise.all([
@@ -171,7 +123,7 @@ export async function exportProxyImage(
 /** Stops the VM when it runs (noting it, so the caller restarts it whatever happens) and makes the image. */
 async function makeImage(
   scp: ScpClient,
-  i: z.output<typeof ExportInput>,
+  i: Export,
   found: Found,
   created: CreatedResources,
   stopping: { stopped: boolean },

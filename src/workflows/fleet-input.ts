@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ScpWorkflowStep } from "../errors.js";
-import { WaitDurationSchema } from "../tasks/poller.js";
+import { WaitDurationSchema } from "../tasks/schedule.js";
 import type { NetworkRequest } from "../types.js";
 import { ScpIdSchema } from "../validate.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";

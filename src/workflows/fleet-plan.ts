@@ -85,8 +85,23 @@ interface PoolContext {
   maxUnavailable: number;
 }
 
+/** The pool's VMs that carry the fleet's marker, in slot order, with what each still needs. */
+function ownProxies(c: PoolContext, servers: readonly Server[]): PlannedProxy[] {
+  const { fleetId, azId, initScript } = c;
+  return servers
+    .filter((s) => parseMarker(s.description)?.fleetId === fleetId)
+    .map((s) => ({
+      serverId: s.id,
+      name: s.name,
+      slot: slotOf(s.name, fleetId, azId),
+      imageId: s.image_id ?? parseMarker(s.description)?.imageId,
+      needs: proxyProblems(s, { initScript }),
+    }))
+    .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
+}
+
 function planPool(c: PoolContext, servers: Server[]): PoolPlan {
-  const { fleetId, azId, count, imageId, initScript } = c;
+  const { fleetId, azId, count, imageId } = c;
   const taken = new Set(servers.map((s) => s.name));
   let next = 1;
   // The lowest slot whose name no VM (ours or not) has; never reuse another VM's name.
@@ -97,16 +112,7 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
     taken.add(proxyName(fleetId, azId, next));
     return next;
   };
-  const mine = servers
-    .filter((s) => parseMarker(s.description)?.fleetId === fleetId)
-    .map((s) => ({
-      serverId: s.id,
-      name: s.name,
-      slot: slotOf(s.name, fleetId, azId),
-      imageId: s.image_id ?? parseMarker(s.description)?.imageId,
-      needs: proxyProblems(s, { initScript }),
-    }))
-    .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
+  const mine = ownProxies(c, servers);
   const current = mine.filter((p) => p.imageId === imageId);
   const outdated = mine.filter((p) => p.imageId !== imageId);
   const keep = current.slice(0, count);
@@ -130,6 +136,20 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
   const rest = outdated.filter((p) => !replaceable.includes(p));
   const retire = count > 0 ? rest : [];
   return { azId, count, keep, create, replace, surplus: [...current.slice(count), ...(count > 0 ? [] : rest)], retire };
+}
+
+/** Totals over the pools. */
+function summarize(pools: readonly PoolPlan[], prune: boolean): FleetPlan["summary"] {
+  const sum = (f: (p: PoolPlan) => number) => pools.reduce((n, p) => n + f(p), 0);
+  return {
+    keep: sum((p) => p.keep.length),
+    repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
+    create: sum((p) => p.create.length),
+    replace: sum((p) => p.replace.length),
+    retire: sum((p) => p.retire.length),
+    remove: prune ? sum((p) => p.surplus.length) : 0,
+    surplus: sum((p) => p.surplus.length),
+  };
 }
 
 /**
@@ -156,16 +176,7 @@ export function planFleet(
       servers.filter((s) => s.az_id === azId),
     ),
   );
-  const sum = (f: (p: PoolPlan) => number) => pools.reduce((n, p) => n + f(p), 0);
-  const summary = {
-    keep: sum((p) => p.keep.length),
-    repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
-    create: sum((p) => p.create.length),
-    replace: sum((p) => p.replace.length),
-    retire: sum((p) => p.retire.length),
-    remove: prune ? sum((p) => p.surplus.length) : 0,
-    surplus: sum((p) => p.surplus.length),
-  };
+  const summary = summarize(pools, prune);
   const warnings = input.pools
     .filter((p) => p.count > 0 && !p.networks?.length)
     .map((p) => `pool ${p.azId}: no networks given, new proxies get no NIC`);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { ScpValidationError } from "../errors.js";
 import { hashFile } from "../hash-file.js";
-import { WaitDurationSchema } from "../tasks/poller.js";
+import { WaitDurationSchema } from "../tasks/schedule.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, cleanupBudget, inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";

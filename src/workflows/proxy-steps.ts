@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors.js";
-import { type PollVerdict, pollOne, scheduleOf } from "../tasks/poller.js";
+import { type PollVerdict, pollOne } from "../tasks/poller.js";
+import { scheduleOf } from "../tasks/schedule.js";
 import type { Server, Task } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";

@@ -1,6 +1,7 @@
 import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors.js";
-import { Poller, type PollVerdict, scheduleOf } from "../tasks/poller.js";
+import { Poller, type PollVerdict } from "../tasks/poller.js";
+import { scheduleOf } from "../tasks/schedule.js";
 import type { Server } from "../types.js";
 import type { StepOptions } from "./step-helpers.js";
 

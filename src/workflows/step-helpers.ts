@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown, ScpStateError } from "../errors.js";
-import { pollOne, ScheduleSchema, scheduleOf } from "../tasks/poller.js";
+import { pollOne } from "../tasks/poller.js";
+import { ScheduleSchema, scheduleOf } from "../tasks/schedule.js";
 
 /** How workflow steps wait: for tasks, and for VMs or images to reach a state. */
 export interface StepOptions {
