@@ -13,6 +13,9 @@ export interface PollWait<V, R> {
   schedule: PollSchedule;
 }
 
+/** How long an "at once" read of a shared poller waits for others to join it. */
+const SHARE_WINDOW_MS = 10;
+
 interface Waiter<K, V> {
   key: K;
   wait: PollWait<V, unknown>;
@@ -70,18 +73,21 @@ export class Poller<K, V> {
           outcome.ok ? resolve(outcome.value as R) : reject(outcome.error);
         },
       };
-      waiter.dueAt = immediate ? now : this.#next(waiter, now);
+      // With shared reads an "at once" read waits a moment, so waits that start together share one request.
+      waiter.dueAt = immediate ? now + (this.#shareReads ? SHARE_WINDOW_MS : 0) : this.#next(waiter, now);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.add(waiter);
       this.#arm();
     });
   }
 
-  /** The time of the waiter's next read: one pause from now (which then grows), never past the deadline. */
-  #next(waiter: Waiter<K, V>, now: number): number {
+  /** The time of the waiter's next read: one pause from now (which then grows, unless told not to), never past the deadline. */
+  #next(waiter: Waiter<K, V>, now: number, grow = true): number {
     const { maxIntervalMs, pollIntervalMs } = waiter.wait.schedule;
     const at = Math.min(now + waiter.pause, waiter.deadline);
-    waiter.pause = Math.min(waiter.pause * WAIT_DEFAULTS.backoffFactor, Math.max(maxIntervalMs, pollIntervalMs));
+    if (grow) {
+      waiter.pause = Math.min(waiter.pause * WAIT_DEFAULTS.backoffFactor, Math.max(maxIntervalMs, pollIntervalMs));
+    }
     return at;
   }
 
@@ -158,8 +164,10 @@ export class Poller<K, V> {
       waiter.settle({ ok: false, error: verdict.fail });
     } else if (now >= waiter.deadline) {
       waiter.settle({ ok: false, error: waiter.wait.timeout(value) });
-    } else if (wasDue) {
-      waiter.dueAt = this.#next(waiter, now);
+    } else if (wasDue || this.#shareReads) {
+      // A key that rode along was read as surely as a due one: its next read is a pause from now (its pause
+      // grows only with its own reads, so rides on others' rounds do not stretch it).
+      waiter.dueAt = this.#next(waiter, now, wasDue);
     }
   }
 }

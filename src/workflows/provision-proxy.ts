@@ -119,37 +119,44 @@ export async function convergeProxy(ctx: FleetContext, azId: string, serverId: s
   const proxy = { name, azId };
   const req = requestOptions(ctx.step);
   let state = await created(ctx, serverId, name);
+  // The latest read taken after every change so far; a change makes it stale.
+  let fresh: Server | undefined = state;
   const problems = proxyProblems(state, { initScript: ctx.input.initScript });
   if (hasProblem(problems, "not-marked")) {
+    fresh = undefined;
     await step(ctx, proxy, "mark", () =>
       inLane(ctx, azId, "mark", () => edit(ctx, serverId, { os_name: BACKUP_PROXY_OS_NAME })),
     );
   }
-  if (hasProblem(problems, "powered-off")) {
+  const started = hasProblem(problems, "powered-off");
+  if (started) {
+    fresh = undefined;
     const isOn = async () => (await scp.servers.find(serverId, req))?.power_state === "on";
     await step(ctx, proxy, "power-on", () =>
       inLane(ctx, azId, "power-on", () => runTask(scp, () => scp.servers.start(serverId, req), isOn, ctx.step)),
     );
   }
-  if (hasProblem(problems, "powered-off") || hasProblem(problems, "vmtools")) {
-    const vmtoolsMaxWaitMs = ctx.options.vmtoolsMaxWaitMs ?? WORKFLOW_DEFAULTS.vmtoolsMaxWaitMs;
-    state = await step(ctx, proxy, "vmtools", () =>
-      ctx.watch.until(
-        serverId,
-        vmtoolsVerdict,
-        { resource: `proxy ${name}`, expected: "running with vmtools installed" },
-        { ...ctx.step, maxWaitMs: vmtoolsMaxWaitMs },
-      ),
-    );
+  if (started || hasProblem(problems, "vmtools")) {
+    state = await step(ctx, proxy, "vmtools", () => vmtoolsUp(ctx, serverId, name, !started));
+    fresh = state;
   }
   if (hasProblem(problems, "init-pending")) {
+    fresh = undefined;
     await step(ctx, proxy, "init", () => runInit(ctx, azId, state, name));
   }
-  await step(ctx, proxy, "verify", () => verifyProxy(ctx, serverId, name));
+  await step(ctx, proxy, "verify", () => verifyProxy(ctx, serverId, name, fresh));
 }
 
-async function verifyProxy(ctx: FleetContext, serverId: string, name: string): Promise<void> {
-  const listed = await ctx.watch.read(serverId, ctx.step);
+/** Waits for vmtools, sharing reads; a VM just started is not read at once (its vmtools cannot be up yet). */
+function vmtoolsUp(ctx: FleetContext, serverId: string, name: string, readAtOnce: boolean): Promise<Server> {
+  const maxWaitMs = ctx.options.vmtoolsMaxWaitMs ?? WORKFLOW_DEFAULTS.vmtoolsMaxWaitMs;
+  const expectation = { resource: `proxy ${name}`, expected: "running with vmtools installed" };
+  return ctx.watch.until(serverId, vmtoolsVerdict, expectation, { ...ctx.step, maxWaitMs }, readAtOnce);
+}
+
+/** Checks the proxy is ready, on the latest read when nothing changed since (else on a new one). */
+async function verifyProxy(ctx: FleetContext, serverId: string, name: string, fresh: Server | undefined) {
+  const listed = fresh ?? (await ctx.watch.read(serverId, ctx.step));
   const wants = { fleetId: ctx.input.fleetId, initScript: ctx.input.initScript };
   const problems = listed ? proxyProblems(listed, wants) : [];
   if (!listed || problems.length > 0) {

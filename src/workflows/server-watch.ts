@@ -38,7 +38,8 @@ export class ServerWatch {
   }
 
   /**
-   * Waits until `judge` decides on the VM as listed (undefined when it is not listed); reads at once.
+   * Waits until `judge` decides on the VM as listed (undefined when it is not listed); reads at once unless
+   * `readAtOnce` is false.
    * @throws {@link ScpStateError} when `maxWaitMs` passes first, naming the last state seen.
    */
   until<R>(
@@ -46,11 +47,12 @@ export class ServerWatch {
     judge: (server: Server | undefined) => PollVerdict<R> | Promise<PollVerdict<R>>,
     expectation: Expectation,
     options: StepOptions,
+    readAtOnce = true,
   ): Promise<R> {
     return this.#poller.wait(serverId, {
       judge,
       timeout: (last) => new ScpStateError({ ...expectation, actual: describeServer(last) }),
-      schedule: scheduleOf(options, true),
+      schedule: scheduleOf(options, readAtOnce),
     });
   }
 
