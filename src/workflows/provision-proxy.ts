@@ -56,9 +56,17 @@ export async function step<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   ctx.lastStep = name;
-  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "start" });
-  const result = await inStep(name, work, proxy.name);
-  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "done" });
+  const event = { proxy: proxy.name, azId: proxy.azId, step: name };
+  const result = await inStep(
+    name,
+    () => {
+      ctx.signal.throwIfAborted(); // No step starts once the run is aborted, even one that would not wait.
+      ctx.options.onProgress?.({ ...event, phase: "start" });
+      return work();
+    },
+    proxy.name,
+  );
+  ctx.options.onProgress?.({ ...event, phase: "done" });
   return result;
 }
 
