@@ -1,50 +1,31 @@
 // Reliability of the fleet workflows under concurrent change, faults, aborts and bad options.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   createScpClient,
-  type DeployBackupProxyFleetInput,
   deployBackupProxyFleet,
   destroyBackupProxyFleet,
   findBackupProxies,
-  importProxyImage,
   type ScpClient,
   ScpTaskError,
   ScpValidationError,
   ScpWorkflowError,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
+import { fleet, useVmaFile, withProxyImage as withImage } from "./fleet-env.js";
 
-let dir = "";
-let vma = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-fleet-rel-"));
-  vma = join(dir, "proxy.vma");
-  await writeFile(vma, Buffer.alloc(64 * 1024, 7));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const vma = useVmaFile();
 
 type Intercept = Parameters<typeof simulated>[1];
 
+/** The fleet test set-up, plus another administrator's client on the same platform, outside the recorded calls. */
 async function withProxyImage(options: Parameters<typeof simulated>[0] = {}, intercept?: Intercept) {
-  const env = simulated(options, intercept);
-  const [poolA, poolB] = env.sim.poolIds as [string, string];
-  const image = await importProxyImage(env.scp, { file: vma, imageName: "proxy-v1", azIds: [poolA, poolB] }, FAST);
-  // Another administrator's client on the same platform, outside the recorded calls.
+  const env = await withImage(vma.path, options, intercept);
   const other: ScpClient = createScpClient({
     baseUrl: "https://scp.sim.test",
     auth: { type: "signature", ...env.sim.credentials },
     fetch: env.sim.fetch,
   });
-  return { ...env, other, poolA, poolB, imageId: image.imageId };
-}
-
-function fleet(imageId: string, pools: Record<string, number>): DeployBackupProxyFleetInput {
-  return { fleetId: "acme", imageId, pools: Object.entries(pools).map(([azId, count]) => ({ azId, count })) };
+  return { ...env, other };
 }
 
 const isList = (request: Request) =>

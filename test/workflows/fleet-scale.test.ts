@@ -1,8 +1,5 @@
 // What a fleet costs in requests: it follows the fleet, not the platform; concurrency bounds changes, not waits.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   type DeployBackupProxyFleetInput,
   deployBackupProxyFleet,
@@ -11,22 +8,14 @@ import {
   importProxyImage,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
+import { useVmaFile } from "./fleet-env.js";
 
-let dir = "";
-let vma = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-fleet-scale-"));
-  vma = join(dir, "proxy.vma");
-  await writeFile(vma, Buffer.alloc(64 * 1024, 7));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const vma = useVmaFile();
 
 async function setUp(options: Parameters<typeof simulated>[0], intercept?: Parameters<typeof simulated>[1]) {
   const env = simulated(options, intercept);
   const pools = env.sim.poolIds.slice(0, 2);
-  const image = await importProxyImage(env.scp, { file: vma, imageName: "proxy-v1", azIds: pools }, FAST);
+  const image = await importProxyImage(env.scp, { file: vma.path, imageName: "proxy-v1", azIds: pools }, FAST);
   const input: DeployBackupProxyFleetInput = {
     fleetId: "acme",
     imageId: image.imageId,

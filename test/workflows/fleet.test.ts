@@ -1,7 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   BACKUP_PROXY_OS_NAME,
   type DeployBackupProxyFleetInput,
@@ -16,35 +13,13 @@ import {
   ScpWorkflowError,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
+import { fleet, useVmaFile, withProxyImage as withImage } from "./fleet-env.js";
 
-let dir = "";
-let vma = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-fleet-test-"));
-  vma = join(dir, "proxy.vma");
-  await writeFile(vma, Buffer.alloc(256 * 1024, 7));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const vma = useVmaFile();
 
 /** A simulator with a published proxy image in both pools. */
-async function withProxyImage(
-  options: Parameters<typeof simulated>[0] = {},
-  intercept?: Parameters<typeof simulated>[1],
-) {
-  const env = simulated(options, intercept);
-  const [poolA, poolB] = env.sim.poolIds as [string, string];
-  const image = await importProxyImage(env.scp, { file: vma, imageName: "proxy-v1", azIds: [poolA, poolB] }, FAST);
-  return { ...env, poolA, poolB, imageId: image.imageId };
-}
-
-function fleet(
-  imageId: string,
-  pools: Record<string, number>,
-  extra: Partial<DeployBackupProxyFleetInput> = {},
-): DeployBackupProxyFleetInput {
-  return { fleetId: "acme", imageId, pools: Object.entries(pools).map(([azId, count]) => ({ azId, count })), ...extra };
+function withProxyImage(options: Parameters<typeof simulated>[0] = {}, intercept?: Parameters<typeof simulated>[1]) {
+  return withImage(vma.path, options, intercept);
 }
 
 async function fleetServers(scp: ScpClient) {
@@ -314,7 +289,7 @@ test("scaling down keeps the surplus without prune and removes it with prune", a
 test("an image change replaces proxies rolling, never below count - maxUnavailable ready", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const lowest: number[] = [];
   const readyNow = () =>
     sim
@@ -341,7 +316,7 @@ test("an image change replaces proxies rolling, never below count - maxUnavailab
 test("a failed replacement says which existing proxy it deleted before failing", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   const first = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   sim.faults.add({ kind: "task-failure", match: "POST /janus/20180725/servers/*/start", reason: "host down" });
   const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 1 }), FAST).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -352,7 +327,7 @@ test("a failed replacement says which existing proxy it deleted before failing",
 test("with maxUnavailable 0 successors are ready before their predecessors go", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const ready: number[] = [];
   const readyNow = () =>
     sim.state().servers.filter((s) => s.az_id === poolA && s.power_state === "on" && s.vtool_installed === 1).length;
@@ -459,7 +434,7 @@ function readyIn(sim: ReturnType<typeof simulated>["sim"], azId: string): number
 test("a replacement that fails midway keeps the successors already in place: the pool stays at count - maxUnavailable", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   let armed = false;
   const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 3 }), {
     ...FAST,
@@ -484,7 +459,7 @@ test("a replacement that fails midway keeps the successors already in place: the
 test("a failure in one pool halts the replacements going on in another", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1, [poolB]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   sim.faults.add({
     kind: "task-failure",
     match: "POST /janus/20180725/servers/*/start",
@@ -521,7 +496,7 @@ test("an abort during a create whose answer is lost still finds, tracks and remo
 test("a re-run after a crash between a successor and its predecessor's delete converges (maxUnavailable 0)", async () => {
   const { scp, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const controller = new AbortController();
   await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 2 }), {
     ...FAST,
