@@ -70,6 +70,7 @@ export class Poller<K, V> {
         settle: (outcome) => {
           this.#waiters.delete(waiter);
           signal?.removeEventListener("abort", onAbort);
+          this.#arm(); // The next read may now be later, or not needed at all.
           outcome.ok ? resolve(outcome.value as R) : reject(outcome.error);
         },
       };

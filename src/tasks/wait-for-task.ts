@@ -25,7 +25,8 @@ export interface TaskReader {
   get(taskId: string, options?: { signal?: AbortSignal }): Promise<Task>;
 }
 
-const WaitOptionsSchema = ScheduleSchema.extend({ onProgress: z.function().optional() });
+// Strict: a misspelt or renamed option (such as timeoutMs) is refused rather than ignored.
+const WaitOptionsSchema = z.strictObject({ ...ScheduleSchema.shape, onProgress: z.function().optional() });
 
 const SUCCEEDED: ReadonlySet<TaskStatus> = new Set(["finish"]);
 const FAILED: ReadonlyMap<TaskStatus, "failed" | "canceled"> = new Map([

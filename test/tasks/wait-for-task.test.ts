@@ -165,6 +165,8 @@ test("a negative, fractional, infinite or too long poll interval is refused befo
     );
     await expect(testClient().tasks.wait("t1", { maxWaitMs: bad })).rejects.toThrow("invalid wait options: maxWaitMs");
   }
+  // An unknown option (the old name of maxWaitMs, say) is refused, not ignored.
+  await expect(testClient().tasks.wait("t1", { timeoutMs: 5 } as never)).rejects.toThrow("timeoutMs");
   expect(polls).toEqual({});
 });
 
