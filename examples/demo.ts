@@ -3,11 +3,12 @@
 // Run: npm run demo
 import {
   type BackupProxy,
-  type DeployFleetInput,
+  type DeployBackupProxyFleetInput,
   deployBackupProxyFleet,
   destroyBackupProxyFleet,
   type FleetProgress,
   findBackupProxies,
+  type ImageProgress,
   publishProxyImage,
 } from "sangfor-scp-sdk";
 import { connect } from "./connect.js";
@@ -37,13 +38,14 @@ function progressLine(event: FleetProgress): void {
   }
 }
 
-function percent(label: string) {
-  let shown = -1;
-  return (done: number, total: number | undefined) => {
-    const p = total ? Math.floor((done / total) * 100) : 0;
-    if (p >= shown + 25) {
-      shown = p;
-      console.log(`    ${label} ${p}%`);
+/** Prints each transfer phase at every quarter, 100% included. */
+function percent() {
+  const shown = new Map<string, number>();
+  return ({ phase, doneBytes, totalBytes }: ImageProgress) => {
+    const p = totalBytes ? Math.floor((doneBytes / totalBytes) * 100) : 0;
+    if (p >= (shown.get(phase) ?? -1) + 25 || (p === 100 && shown.get(phase) !== 100)) {
+      shown.set(phase, p);
+      console.log(`    ${phase} ${p}%`);
     }
   };
 }
@@ -71,13 +73,13 @@ try {
       publishProxyImage(
         scp,
         { serverId: target.goldenServerId, imageName: "backup-proxy-v1", azIds: pools },
-        { onProgress: percent("transfer") },
+        { onProgress: percent() },
       ),
     (r) =>
       `image ${r.imageId.slice(0, 8)}… private, owned by the administrator, in ${r.azIds.length} pools${r.sizeBytes ? `, ${(r.sizeBytes / 2 ** 20).toFixed(0)} MiB, sha256 ${r.sha256?.slice(0, 12)}…` : ""}`,
   );
 
-  const fleet: DeployFleetInput = {
+  const fleet: DeployBackupProxyFleetInput = {
     fleetId: FLEET,
     imageId: image.imageId,
     pools: pools.map((azId) => ({ azId, count: 2 })),

@@ -321,22 +321,51 @@ export class ScpPreflightError extends ScpError {
 export interface ScpLeftover {
   /** Kind of resource. */
   readonly kind: "server" | "image" | "file";
-  /** Its id (or path, for files). */
+  /** Its id (or path, for files; or the name it was created with while its id is not known). */
   readonly id: string;
   /**
-   * `removed` when cleanup deleted it; `remains` when it is still there; `kept` when it stays on purpose (a
-   * successor that already replaced a deleted proxy: removing it would shrink the pool).
+   * `removed` when cleanup deleted it; `remains` when it is still there (cleanup failed, ran out of time, was not
+   * asked for, or the resource is kept for a re-run to reuse); `kept` when it stays on purpose (a successor that
+   * already replaced a deleted proxy: removing it would shrink the pool).
    */
   readonly state: "removed" | "remains" | "kept";
 }
 
-/** A workflow step failed; says what the workflow did and what it left behind. */
+/** The step a workflow failed in (see each workflow's documentation for its steps). */
+export type ScpWorkflowStep =
+  // Before any change: input checks passed, the platform is being read.
+  | "preflight"
+  | "read-fleet"
+  // A proxy's life in a fleet.
+  | "create"
+  | "mark"
+  | "power-on"
+  | "vmtools"
+  | "init"
+  | "verify"
+  | "delete"
+  // Making and moving an image.
+  | "stop-source"
+  | "make-image"
+  | "export"
+  | "download"
+  | "restart-source"
+  | "hash"
+  | "remove-half-made"
+  | "create-image"
+  | "upload"
+  | "distribute"
+  | "extend-to-pools";
+
+/** A workflow step failed, or the run was aborted; says what the workflow did and what it left behind. */
 export class ScpWorkflowError extends ScpError {
   override readonly name: string = "ScpWorkflowError";
   /** Workflow name. */
   readonly workflow: string;
-  /** The step that failed. */
-  readonly step: string;
+  /** The step that failed (or was running when the run was aborted). */
+  readonly step: ScpWorkflowStep;
+  /** What the step worked on, such as a proxy name or an image id; undefined for a step of the whole run. */
+  readonly target: string | undefined;
   /** Everything the run created, with what became of it. */
   readonly leftovers: readonly ScpLeftover[];
   /** What the run did to resources it did not create, e.g. `deleted outdated proxy p-01 (id)`. */
@@ -345,7 +374,8 @@ export class ScpWorkflowError extends ScpError {
   /** Creates the error from its fields. */
   constructor(init: {
     workflow: string;
-    step: string;
+    step: ScpWorkflowStep;
+    target?: string | undefined;
     leftovers: readonly ScpLeftover[];
     changes?: readonly string[];
     cause: unknown;
@@ -358,9 +388,11 @@ export class ScpWorkflowError extends ScpError {
     const changes = init.changes ?? [];
     const done = changes.length > 0 ? `; before failing it ${changes.join(", ")}` : "";
     const cause = init.cause instanceof Error ? init.cause.message : String(init.cause);
-    super(`${init.workflow} failed at ${init.step}: ${cause} (${tail}${done})`, { cause: init.cause });
+    const where = init.target === undefined ? init.step : `${init.step} ${init.target}`;
+    super(`${init.workflow} failed at ${where}: ${cause} (${tail}${done})`, { cause: init.cause });
     this.workflow = init.workflow;
     this.step = init.step;
+    this.target = init.target;
     this.leftovers = init.leftovers;
     this.changes = changes;
   }

@@ -22,6 +22,7 @@ export {
   ScpUnsupportedVersionError,
   ScpValidationError,
   ScpWorkflowError,
+  type ScpWorkflowStep,
 } from "./errors.js";
 export type {
   ScpHooks,
@@ -57,37 +58,36 @@ export type { ProjectListQuery, Projects, UserListQuery, Users } from "./resourc
 export type { TaskRef } from "./resources/request-options.js";
 export type { CreateServerRef, DeleteServerRef, ServerListQuery, Servers } from "./resources/servers.js";
 export type { TaskListQuery, Tasks } from "./resources/tasks.js";
-export { type TaskReader, type WaitOptions, waitForTask, waitForTasks } from "./tasks/wait-for-task.js";
+export type { WaitOptions } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
 export { collect, type ScpPage } from "./transport/paginate.js";
 export type * from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
+export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {
-  type DeployFleetResult,
+  type DeployBackupProxyFleetResult,
   deployBackupProxyFleet,
 } from "./workflows/deploy-backup-proxy-fleet.js";
 export {
-  type DestroyFleetInput,
-  type DestroyFleetOptions,
-  type DestroyFleetResult,
+  type DestroyBackupProxyFleetInput,
+  type DestroyBackupProxyFleetOptions,
+  type DestroyBackupProxyFleetResult,
   destroyBackupProxyFleet,
 } from "./workflows/destroy-backup-proxy-fleet.js";
-export {
-  type ExportProxyImageInput,
-  type ExportProxyImageOptions,
-  type ExportProxyImageResult,
-  exportProxyImage,
-  IMAGE_EXPORT_MIN_VERSION,
-} from "./workflows/export-proxy-image.js";
+export type {
+  ExportProxyImageInput,
+  ExportProxyImageOptions,
+  ExportProxyImageResult,
+} from "./workflows/export-input.js";
+export { exportProxyImage, IMAGE_EXPORT_MIN_VERSION } from "./workflows/export-proxy-image.js";
 export {
   type BackupProxy,
   type FindBackupProxiesInput,
   findBackupProxies,
-  type VmtoolsState,
 } from "./workflows/find-backup-proxies.js";
 export {
-  type DeployFleetInput,
-  type DeployFleetOptions,
+  type DeployBackupProxyFleetInput,
+  type DeployBackupProxyFleetOptions,
   type FleetPoolInput,
   type FleetProgress,
   type FleetStep,
@@ -95,6 +95,7 @@ export {
   MAX_PROXIES_PER_POOL,
 } from "./workflows/fleet-input.js";
 export type { FleetCapacity, FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
+export type { ImageProgress } from "./workflows/image-files.js";
 export {
   type ImportProxyImageInput,
   type ImportProxyImageOptions,
@@ -110,9 +111,11 @@ export {
   unmarkBackupProxy,
   waitForVmtools,
 } from "./workflows/proxy-steps.js";
-export {
-  type PublishProxyImageInput,
-  type PublishProxyImageResult,
-  publishProxyImage,
-} from "./workflows/publish-proxy-image.js";
+export type {
+  PublishProxyImageInput,
+  PublishProxyImageOptions,
+  PublishProxyImageResult,
+} from "./workflows/publish-input.js";
+export { publishProxyImage } from "./workflows/publish-proxy-image.js";
+export { describeProblem, type ProxyProblem, type VmtoolsState } from "./workflows/readiness.js";
 export type { StepOptions } from "./workflows/step-helpers.js";

@@ -1,15 +1,19 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
-import { forEachLimit } from "./concurrency.js";
-import { CreatedResources, inStep } from "./created-resources.js";
-import { type BackupProxy, findBackupProxies } from "./find-backup-proxies.js";
+import { forEachLimit, PoolLanes } from "./concurrency.js";
+import { CreatedResources, inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
+import { deleteServerAndWait } from "./delete-server.js";
+import { type BackupProxy, fleetProxies } from "./find-backup-proxies.js";
 import type { FleetProgress } from "./fleet-input.js";
+import { readFleetServers } from "./fleet-servers.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
-import { deleteServerAndWait, requestOptions, type StepOptions, StepOptionsSchema } from "./step-helpers.js";
+import { ServerWatch } from "./server-watch.js";
+import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
 /** Which fleet to destroy. */
-export interface DestroyFleetInput {
+export interface DestroyBackupProxyFleetInput {
   /** The fleet. */
   fleetId: string;
   /** Only these pools; all when omitted. */
@@ -17,22 +21,24 @@ export interface DestroyFleetInput {
 }
 
 /** How to destroy. */
-export interface DestroyFleetOptions extends StepOptions {
+export interface DestroyBackupProxyFleetOptions extends StepOptions {
   /** List what would be removed; change nothing. @defaultValue false */
   dryRun?: boolean;
-  /** VMs deleted at once. @defaultValue 4 */
+  /** Deletions (with their tasks) in flight per resource pool. @defaultValue 4 */
   concurrency?: number;
   /** Called when each deletion starts and ends. */
   onProgress?: (event: FleetProgress) => void;
 }
 
 /** What a destroy did. */
-export interface DestroyFleetResult {
+export interface DestroyBackupProxyFleetResult {
   /** The fleet's proxies that were (or, with `dryRun`, would be) deleted. */
   targets: BackupProxy[];
   /** Ids deleted. */
   removed: string[];
 }
+
+const WORKFLOW = "destroyBackupProxyFleet";
 
 const DestroyInput = z.strictObject({
   fleetId: z.string().regex(FLEET_ID_PATTERN, "must be 1-24 lower-case letters, digits and dashes"),
@@ -41,23 +47,28 @@ const DestroyInput = z.strictObject({
 
 const DestroyOptions = StepOptionsSchema.extend({
   dryRun: z.boolean().optional(),
-  concurrency: z.number().int().min(1).max(32).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
   onProgress: z.function().optional(),
 });
 
 /**
- * Deletes a fleet's proxies: only VMs that carry this fleet's ownership marker, whatever their names.
- * @throws {@link ScpWorkflowError} naming the VMs that remain when a deletion fails.
+ * Deletes a fleet's proxies: only VMs that carry this fleet's ownership marker (found among the VMs named like
+ * the fleet's proxies, so the cost follows the fleet, not the platform), a few per pool at a time.
+ * @throws {@link ScpWorkflowError} naming the VMs that remain when a deletion fails or the run is aborted.
  */
 export async function destroyBackupProxyFleet(
   scp: ScpClient,
-  input: DestroyFleetInput,
-  options: DestroyFleetOptions = {},
-): Promise<DestroyFleetResult> {
-  const { fleetId, azIds } = parseInput(DestroyInput, input, "destroyBackupProxyFleet input");
-  parseInput(DestroyOptions, options, "destroyBackupProxyFleet options");
-  const all = await findBackupProxies(scp, { fleetId }, requestOptions(options));
-  const targets = all.filter((p) => !azIds || (p.azId !== undefined && azIds.includes(p.azId)));
+  input: DestroyBackupProxyFleetInput,
+  options: DestroyBackupProxyFleetOptions = {},
+): Promise<DestroyBackupProxyFleetResult> {
+  const { fleetId, azIds } = parseInput(DestroyInput, input, `${WORKFLOW} input`);
+  parseInput(DestroyOptions, options, `${WORKFLOW} options`);
+  const inScope = (p: BackupProxy) => !azIds || (p.azId !== undefined && azIds.includes(p.azId));
+  const targets = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, () =>
+    inStep("read-fleet", async () =>
+      fleetProxies(await readFleetServers(scp, fleetId, requestOptions(options)), fleetId).filter(inScope),
+    ),
+  );
   if (options.dryRun) {
     return { targets, removed: [] };
   }
@@ -67,14 +78,18 @@ export async function destroyBackupProxyFleet(
   for (const target of targets) {
     pending.add("server", target.serverId, async () => {});
   }
+  const lanes = new PoolLanes(options.concurrency ?? WORKFLOW_DEFAULTS.concurrency);
+  const watch = new ServerWatch(scp);
+  const step = waitOptions(options);
   try {
     await forEachLimit(
       targets,
-      options.concurrency ?? 4,
+      targets.length,
       async (target) => {
         const event = { proxy: target.name, azId: target.azId ?? "", step: "delete" as const };
         options.onProgress?.({ ...event, phase: "start" });
-        await inStep(`delete ${target.name}`, () => deleteServerAndWait(scp, target.serverId, options));
+        const remove = () => deleteServerAndWait(scp, target.serverId, step, watch);
+        await inStep("delete", () => lanes.run(target.azId ?? "", 0, remove, options.signal), target.name);
         pending.forget(target.serverId);
         removed.push(target.serverId);
         options.onProgress?.({ ...event, phase: "done" });
@@ -82,7 +97,7 @@ export async function destroyBackupProxyFleet(
       options.signal,
     );
   } catch (error) {
-    throw await pending.fail("destroyBackupProxyFleet", error, false);
+    throw await pending.fail(WORKFLOW, error, { cleanup: false, between: "delete" });
   }
   return { targets, removed };
 }

@@ -2,11 +2,10 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
+import { ownedBy, readFleetServers } from "./fleet-servers.js";
 import { BACKUP_PROXY_OS_NAME, FLEET_ID_PATTERN, parseMarker } from "./marker.js";
-
-/** What vmtools reports in a VM. */
-export type VmtoolsState = "installed" | "not-installed" | "failed" | "unsupported" | "unknown";
+import { describeProblem, type ProxyProblem, proxyProblems, type VmtoolsState, vmtoolsState } from "./readiness.js";
 
 /** A backup proxy as the inventory shows it. */
 export interface BackupProxy {
@@ -32,33 +31,16 @@ export interface BackupProxy {
   vmtools: VmtoolsState;
   /** True when it can serve HotAdd backups now. */
   ready: boolean;
-  /** Why it cannot, in words; empty when ready. */
+  /** Why it cannot, as data; empty when ready. */
+  problems: ProxyProblem[];
+  /** Why it cannot, in words (one per problem); empty when ready. */
   notReady: string[];
 }
-
-const VMTOOLS: Readonly<Record<string, VmtoolsState>> = {
-  "1": "installed",
-  "0": "not-installed",
-  "-1": "failed",
-  "-2": "unsupported",
-};
 
 /** Describes one VM as a backup proxy. @internal */
 export function toBackupProxy(server: Server): BackupProxy {
   const marker = parseMarker(server.description);
-  const vmtools = VMTOOLS[String(server.vtool_installed)] ?? "unknown";
-  const notReady: string[] = [];
-  if (server.os_name !== BACKUP_PROXY_OS_NAME) {
-    notReady.push(`os_name is ${JSON.stringify(server.os_name ?? "")}, not "${BACKUP_PROXY_OS_NAME}"`);
-  }
-  if (server.status === "creating") {
-    notReady.push("still being created");
-  } else if (server.power_state !== "on") {
-    notReady.push("powered off");
-  }
-  if (vmtools !== "installed") {
-    notReady.push(`vmtools ${vmtools}`);
-  }
+  const problems = proxyProblems(server);
   return {
     serverId: server.id,
     name: server.name,
@@ -69,10 +51,19 @@ export function toBackupProxy(server: Server): BackupProxy {
     osName: server.os_name,
     status: server.status,
     powerState: server.power_state,
-    vmtools,
-    ready: notReady.length === 0,
-    notReady,
+    vmtools: vmtoolsState(server),
+    ready: problems.length === 0,
+    problems,
+    notReady: problems.map(describeProblem),
   };
+}
+
+/** The fleet's own proxies among the VMs, as the inventory shows them, sorted by name. @internal */
+export function fleetProxies(servers: readonly Server[], fleetId: string): BackupProxy[] {
+  return servers
+    .filter(ownedBy(fleetId))
+    .map(toBackupProxy)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Which proxies to list. */
@@ -84,13 +75,18 @@ export interface FindBackupProxiesInput {
 }
 
 const FindInput = z.strictObject({
-  azId: z.string().min(1).optional(),
+  azId: ScpIdSchema.optional(),
   fleetId: z.string().regex(FLEET_ID_PATTERN, "must be lower-case letters, digits and dashes").optional(),
 });
 
+const FindOptions = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
+
 /**
  * Lists backup proxies with their readiness: VMs whose `os_name` is "Backup Proxy" or that carry a fleet's
- * ownership marker (only that fleet's, when `fleetId` is given).
+ * ownership marker (only that fleet's, when `fleetId` is given). With a `fleetId` it reads only VMs named like
+ * the fleet's proxies (usually one request, however many VMs the platform has; a proxy renamed away from its
+ * fleet's name is not found). Without one it must read every VM (of the pool, with `azId`): SCP cannot filter
+ * the list by `os_name`.
  */
 export async function findBackupProxies(
   scp: ScpClient,
@@ -98,13 +94,14 @@ export async function findBackupProxies(
   options: RequestOptions = {},
 ): Promise<BackupProxy[]> {
   const { azId, fleetId } = parseInput(FindInput, input, "findBackupProxies input");
+  parseInput(FindOptions, options, "findBackupProxies options");
+  const inPool = (s: Server) => azId === undefined || s.az_id === azId;
+  if (fleetId !== undefined) {
+    return fleetProxies((await readFleetServers(scp, fleetId, options)).filter(inPool), fleetId);
+  }
   const proxies: BackupProxy[] = [];
   for await (const server of scp.servers.listAll(azId ? { az_id: azId } : {}, options)) {
-    const marker = parseMarker(server.description);
-    const wanted = fleetId
-      ? marker?.fleetId === fleetId
-      : marker !== undefined || server.os_name === BACKUP_PROXY_OS_NAME;
-    if (wanted) {
+    if (parseMarker(server.description) !== undefined || server.os_name === BACKUP_PROXY_OS_NAME) {
       proxies.push(toBackupProxy(server));
     }
   }

@@ -1,11 +1,14 @@
 import { z } from "zod";
+import type { ScpWorkflowStep } from "../errors.js";
+import { WaitDurationSchema } from "../tasks/schedule.js";
 import type { NetworkRequest } from "../types.js";
-import { DurationSchema, ScpIdSchema } from "../validate.js";
+import { ScpIdSchema } from "../validate.js";
+import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
 import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
 
-/** Most proxies one pool may ask for; a guard against a typo creating hundreds of VMs. */
-export const MAX_PROXIES_PER_POOL = 32;
+/** Most proxies one pool may ask for: proxy names carry the slot number in at most three digits. */
+export const MAX_PROXIES_PER_POOL = 999;
 
 /** Proxies wanted in one resource pool. */
 export interface FleetPoolInput {
@@ -34,7 +37,7 @@ export interface FleetVmInput {
 }
 
 /** What the fleet should look like. */
-export interface DeployFleetInput {
+export interface DeployBackupProxyFleetInput {
   /** Names the fleet; part of every proxy's name and marker. Lower-case letters, digits, dashes (≤ 24). */
   fleetId: string;
   /** Private, administrator-owned image to create proxies from. */
@@ -47,8 +50,11 @@ export interface DeployFleetInput {
   initScript?: string;
 }
 
-/** One proxy step, as progress reports it. */
-export type FleetStep = "create" | "mark" | "power-on" | "vmtools" | "init" | "verify" | "delete";
+/** One proxy step, as progress reports it (and as {@link ScpWorkflowError.step} names it). */
+export type FleetStep = Extract<
+  ScpWorkflowStep,
+  "create" | "mark" | "power-on" | "vmtools" | "init" | "verify" | "delete"
+>;
 
 /** A progress event of a fleet workflow. */
 export interface FleetProgress {
@@ -63,19 +69,25 @@ export interface FleetProgress {
 }
 
 /** How to deploy. */
-export interface DeployFleetOptions extends StepOptions {
+export interface DeployBackupProxyFleetOptions extends StepOptions {
   /** Plan only; change nothing. @defaultValue false */
   dryRun?: boolean;
   /** Remove this fleet's proxies beyond the wanted counts (and in pools not listed). @defaultValue false */
   prune?: boolean;
-  /** Proxies worked on at once. @defaultValue 4 */
+  /**
+   * Calls that change the platform in flight per resource pool, each with the task it starts (create, mark, power
+   * on, init script, delete); waiting for a VM to boot or for vmtools holds none, so every proxy waits at once.
+   * @defaultValue 4
+   */
   concurrency?: number;
   /** Proxies of a pool that may be out of service at once during a rolling replacement; 0 creates before deleting. @defaultValue 1 */
   maxUnavailable?: number;
   /** Remove what this run created when it fails or is aborted. @defaultValue true */
   cleanupOnError?: boolean;
+  /** Longest time that removal may take (an aborted run cleans up too); what is left is listed. @defaultValue 600000 */
+  cleanupMaxWaitMs?: number;
   /** Longest wait for vmtools in a new proxy. @defaultValue 600000 */
-  vmtoolsTimeoutMs?: number;
+  vmtoolsMaxWaitMs?: number;
   /** Called at the start and end of every step of every proxy. */
   onProgress?: (event: FleetProgress) => void;
 }
@@ -90,7 +102,14 @@ export const DeployFleetInputSchema = z.strictObject({
     .array(
       z.strictObject({
         azId: id,
-        count: z.number().int().min(0).max(MAX_PROXIES_PER_POOL),
+        count: z
+          .number()
+          .int()
+          .min(0)
+          .max(
+            MAX_PROXIES_PER_POOL,
+            `must be at most ${MAX_PROXIES_PER_POOL} (slot numbers in proxy names have three digits)`,
+          ),
         storageTagId: id.optional(),
         networks: z.array(z.looseObject({ vif_id: id, connect: z.union([z.literal(0), z.literal(1)]) })).optional(),
       }),
@@ -117,10 +136,11 @@ export const DeployFleetInputSchema = z.strictObject({
 export const DeployFleetOptionsSchema = StepOptionsSchema.extend({
   dryRun: z.boolean().optional(),
   prune: z.boolean().optional(),
-  concurrency: z.number().int().min(1).max(32).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
   maxUnavailable: z.number().int().min(0).optional(),
   cleanupOnError: z.boolean().optional(),
-  vmtoolsTimeoutMs: DurationSchema.optional(),
+  cleanupMaxWaitMs: WaitDurationSchema.optional(),
+  vmtoolsMaxWaitMs: WaitDurationSchema.optional(),
   onProgress: z.function().optional(),
 });
 
@@ -129,10 +149,10 @@ export type ProxySize = ReturnType<typeof proxySize>;
 
 /** Works out a proxy's figures from the input (slots or explicit) and the image's disk. @internal */
 export function proxySize(vm: FleetVmInput | undefined, imageDiskMb: number | undefined) {
-  const cores = vm?.cores ?? (vm?.slots ? Math.max(2, vm.slots) : 4);
-  const sockets = vm?.sockets ?? 1;
-  const memoryMb = vm?.memoryMb ?? (vm?.slots ? Math.max(4096, 2048 * vm.slots) : 8192);
+  const cores = vm?.cores ?? (vm?.slots ? Math.max(2, vm.slots) : D.cores);
+  const sockets = vm?.sockets ?? D.sockets;
+  const memoryMb = vm?.memoryMb ?? (vm?.slots ? Math.max(4096, 2048 * vm.slots) : D.memoryMb);
   // A slot (one disk backed up at a time) wants about one vCPU and 2 GiB.
   const slots = vm?.slots ?? Math.max(1, Math.min(cores * sockets, Math.floor(memoryMb / 2048)));
-  return { cores, sockets, memoryMb, diskSizeMb: vm?.diskSizeMb ?? imageDiskMb ?? 81_920, slots };
+  return { cores, sockets, memoryMb, diskSizeMb: vm?.diskSizeMb ?? imageDiskMb ?? D.diskSizeMb, slots };
 }

@@ -1,6 +1,7 @@
 import type { Server } from "../types.js";
-import type { DeployFleetInput, ProxySize } from "./fleet-input.js";
-import { BACKUP_PROXY_OS_NAME, parseMarker, proxyName, scriptDigest, slotOf } from "./marker.js";
+import type { DeployBackupProxyFleetInput, ProxySize } from "./fleet-input.js";
+import { parseMarker, proxyName, slotOf } from "./marker.js";
+import { type ProxyProblem, proxyProblems } from "./readiness.js";
 
 /** An existing proxy of the fleet, as the plan sees it. */
 export interface PlannedProxy {
@@ -12,8 +13,8 @@ export interface PlannedProxy {
   slot: number | undefined;
   /** Image it runs. */
   imageId: string | undefined;
-  /** What it still needs (power on, marking, vmtools, init script); empty when complete. */
-  needs: string[];
+  /** What it still needs (creation to finish, marking, power, vmtools, the init script); empty when complete. */
+  needs: ProxyProblem[];
 }
 
 /** The plan for one resource pool. */
@@ -74,39 +75,33 @@ export interface FleetCapacity {
   totalSlots: number;
 }
 
-function needsOf(server: Server, initDigest: string | undefined): string[] {
-  const needs: string[] = [];
-  const marker = parseMarker(server.description);
-  if (server.status === "creating") {
-    needs.push("creation to finish");
-  }
-  if (server.os_name !== BACKUP_PROXY_OS_NAME) {
-    needs.push("marking as Backup Proxy");
-  }
-  if (server.power_state !== "on") {
-    needs.push("power on");
-  }
-  if (server.vtool_installed !== 1) {
-    needs.push("vmtools");
-  }
-  if (initDigest !== undefined && marker?.initDigest !== initDigest) {
-    needs.push("init script");
-  }
-  return needs;
-}
-
 interface PoolContext {
   fleetId: string;
   azId: string;
   count: number;
   imageId: string;
-  initDigest: string | undefined;
+  initScript: string | undefined;
   /** With 0, successors go to spare slots and are ready before their predecessors are deleted. */
   maxUnavailable: number;
 }
 
+/** The pool's VMs that carry the fleet's marker, in slot order, with what each still needs. */
+function ownProxies(c: PoolContext, servers: readonly Server[]): PlannedProxy[] {
+  const { fleetId, azId, initScript } = c;
+  return servers
+    .filter((s) => parseMarker(s.description)?.fleetId === fleetId)
+    .map((s) => ({
+      serverId: s.id,
+      name: s.name,
+      slot: slotOf(s.name, fleetId, azId),
+      imageId: s.image_id ?? parseMarker(s.description)?.imageId,
+      needs: proxyProblems(s, { initScript }),
+    }))
+    .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
+}
+
 function planPool(c: PoolContext, servers: Server[]): PoolPlan {
-  const { fleetId, azId, count, imageId, initDigest } = c;
+  const { fleetId, azId, count, imageId } = c;
   const taken = new Set(servers.map((s) => s.name));
   let next = 1;
   // The lowest slot whose name no VM (ours or not) has; never reuse another VM's name.
@@ -117,16 +112,7 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
     taken.add(proxyName(fleetId, azId, next));
     return next;
   };
-  const mine = servers
-    .filter((s) => parseMarker(s.description)?.fleetId === fleetId)
-    .map((s) => ({
-      serverId: s.id,
-      name: s.name,
-      slot: slotOf(s.name, fleetId, azId),
-      imageId: s.image_id ?? parseMarker(s.description)?.imageId,
-      needs: needsOf(s, initDigest),
-    }))
-    .sort((a, b) => (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER));
+  const mine = ownProxies(c, servers);
   const current = mine.filter((p) => p.imageId === imageId);
   const outdated = mine.filter((p) => p.imageId !== imageId);
   const keep = current.slice(0, count);
@@ -152,18 +138,31 @@ function planPool(c: PoolContext, servers: Server[]): PoolPlan {
   return { azId, count, keep, create, replace, surplus: [...current.slice(count), ...(count > 0 ? [] : rest)], retire };
 }
 
+/** Totals over the pools. */
+function summarize(pools: readonly PoolPlan[], prune: boolean): FleetPlan["summary"] {
+  const sum = (f: (p: PoolPlan) => number) => pools.reduce((n, p) => n + f(p), 0);
+  return {
+    keep: sum((p) => p.keep.length),
+    repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
+    create: sum((p) => p.create.length),
+    replace: sum((p) => p.replace.length),
+    retire: sum((p) => p.retire.length),
+    remove: prune ? sum((p) => p.surplus.length) : 0,
+    surplus: sum((p) => p.surplus.length),
+  };
+}
+
 /**
  * Plans a fleet: per pool, which proxies stay, which are created, replaced (image changed) or surplus.
  * Only VMs carrying this fleet's marker are ever planned for change.
  * @internal
  */
 export function planFleet(
-  input: DeployFleetInput,
+  input: DeployBackupProxyFleetInput,
   servers: readonly Server[],
   options: { prune: boolean; maxUnavailable: number; size: ProxySize },
 ): FleetPlan {
   const { prune, maxUnavailable, size } = options;
-  const initDigest = input.initScript === undefined ? undefined : scriptDigest(input.initScript);
   const wanted = new Map(input.pools.map((p) => [p.azId, p.count]));
   for (const server of servers) {
     // Pools the fleet still has proxies in but the input dropped: wanted count 0.
@@ -173,20 +172,11 @@ export function planFleet(
   }
   const pools = [...wanted].map(([azId, count]) =>
     planPool(
-      { fleetId: input.fleetId, azId, count, imageId: input.imageId, initDigest, maxUnavailable },
+      { fleetId: input.fleetId, azId, count, imageId: input.imageId, initScript: input.initScript, maxUnavailable },
       servers.filter((s) => s.az_id === azId),
     ),
   );
-  const sum = (f: (p: PoolPlan) => number) => pools.reduce((n, p) => n + f(p), 0);
-  const summary = {
-    keep: sum((p) => p.keep.length),
-    repair: sum((p) => p.keep.filter((k) => k.needs.length > 0).length),
-    create: sum((p) => p.create.length),
-    replace: sum((p) => p.replace.length),
-    retire: sum((p) => p.retire.length),
-    remove: prune ? sum((p) => p.surplus.length) : 0,
-    surplus: sum((p) => p.surplus.length),
-  };
+  const summary = summarize(pools, prune);
   const warnings = input.pools
     .filter((p) => p.count > 0 && !p.networks?.length)
     .map((p) => `pool ${p.azId}: no networks given, new proxies get no NIC`);

@@ -2,64 +2,42 @@ import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Image } from "../types.js";
-import type { DeployFleetInput } from "./fleet-input.js";
+import type { DeployBackupProxyFleetInput } from "./fleet-input.js";
+import { proxyImageChecks } from "./image-checks.js";
 import { OS_NAME_MIN_VERSION } from "./proxy-steps.js";
 
-/** True when SCP lists the image as usable in the pool (`is_available` 1, number or string). @internal */
-export function availableIn(image: Image, azId: string): boolean {
-  return (image.azs ?? []).some((az) => az.id === azId && String(az.is_available) === "1");
-}
-
-/**
- * Checks that an image may back proxies: active, private, owned by an administrator tenant, and usable in
- * every pool. Returns one check per condition.
- * @internal
- */
-export function proxyImageChecks(
-  image: Image | undefined,
-  imageId: string,
-  adminIds: readonly string[],
-  azIds: readonly string[],
-): ScpCheck[] {
-  if (!image) {
-    return [{ name: "image exists", ok: false, detail: `no image ${imageId}` }];
+/** Every pool's status, by id. */
+async function poolStatuses(scp: ScpClient, options: RequestOptions): Promise<Map<string, string | undefined>> {
+  const found = new Map<string, string | undefined>();
+  for await (const az of scp.azs.listAll({}, options)) {
+    found.set(az.id, az.status);
   }
-  const privateImage =
-    image.image_type === "private" && (image.visibility === undefined || image.visibility === "private");
-  const missing = azIds.filter((az) => !availableIn(image, az));
-  return [
-    { name: "image exists", ok: true, detail: image.name },
-    { name: "image is active", ok: image.status === "active", detail: `status ${image.status}` },
-    {
-      name: "image is private",
-      ok: privateImage,
-      detail: `image_type ${image.image_type ?? "?"}, visibility ${image.visibility ?? "?"}`,
-    },
-    {
-      name: "image is owned by the administrator",
-      ok: image.owner_id !== undefined && adminIds.includes(image.owner_id),
-      detail: `owner_id ${image.owner_id ?? "none"}; administrator tenants: ${adminIds.join(", ") || "none"}`,
-    },
-    {
-      name: "image is available in every pool",
-      ok: missing.length === 0,
-      detail: missing.length ? `not in ${missing.join(", ")}` : "yes",
-    },
-  ];
+  return found;
 }
 
-/**
- * Refuses a run because other images hold the wanted name (nothing was changed yet).
- * @throws {@link ScpPreflightError} always.
- * @internal
- */
-export function refuseTakenName(workflow: string, imageName: string, taken: readonly Image[]): never {
-  const checks = taken.map((f) => ({
-    name: `image name ${imageName} is free`,
-    ok: false,
-    detail: `image ${f.id} (${f.image_type}, owner ${f.owner_id}, ${f.size_mb} MiB, ${f.status}) has it; pick another name`,
-  }));
-  throw new ScpPreflightError({ workflow, checks });
+/** The checks of one pool: listed, normal (when proxies go there), and holding the storage tag asked for. */
+async function poolChecks(
+  scp: ScpClient,
+  pool: DeployBackupProxyFleetInput["pools"][number],
+  status: string | undefined,
+  options: RequestOptions,
+): Promise<ScpCheck[]> {
+  const listed = status !== undefined;
+  const checks: ScpCheck[] = [
+    { name: `pool ${pool.azId} exists`, ok: listed, detail: listed ? `status ${status}` : "not listed" },
+  ];
+  if (listed && pool.count > 0) {
+    checks.push({ name: `pool ${pool.azId} is normal`, ok: status === "normal", detail: `status ${status}` });
+  }
+  if (pool.storageTagId && listed) {
+    const tags: string[] = [];
+    for await (const tag of scp.storageTags.listAll(pool.azId, options)) {
+      tags.push(tag.id);
+    }
+    const name = `storage tag ${pool.storageTagId} in pool ${pool.azId}`;
+    checks.push({ name, ok: tags.includes(pool.storageTagId), detail: `tags: ${tags.join(", ")}` });
+  }
+  return checks;
 }
 
 /**
@@ -69,7 +47,7 @@ export function refuseTakenName(workflow: string, imageName: string, taken: read
  */
 export async function fleetPreflight(
   scp: ScpClient,
-  input: DeployFleetInput,
+  input: DeployBackupProxyFleetInput,
   options: RequestOptions,
 ): Promise<{ image: Image; checks: ScpCheck[]; warnings: string[] }> {
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "deploying backup proxies (os_name)", options);
@@ -77,40 +55,11 @@ export async function fleetPreflight(
   const [image, adminIds, pools] = await Promise.all([
     scp.images.find(input.imageId, options),
     scp.projects.administrators(options).then((admins) => admins.map((a) => a.id)),
-    (async () => {
-      const found = new Map<string, string | undefined>();
-      for await (const az of scp.azs.listAll({}, options)) {
-        found.set(az.id, az.status);
-      }
-      return found;
-    })(),
+    poolStatuses(scp, options),
   ]);
   const checks = proxyImageChecks(image, input.imageId, adminIds, azIds);
   for (const pool of input.pools) {
-    const status = pools.get(pool.azId);
-    checks.push({
-      name: `pool ${pool.azId} exists`,
-      ok: status !== undefined,
-      detail: status === undefined ? "not listed" : `status ${status}`,
-    });
-    if (status !== undefined && pool.count > 0) {
-      checks.push({
-        name: `pool ${pool.azId} is normal`,
-        ok: status === "normal" || status === undefined,
-        detail: `status ${status}`,
-      });
-    }
-    if (pool.storageTagId && status !== undefined) {
-      const tags: string[] = [];
-      for await (const tag of scp.storageTags.listAll(pool.azId, options)) {
-        tags.push(tag.id);
-      }
-      checks.push({
-        name: `storage tag ${pool.storageTagId} in pool ${pool.azId}`,
-        ok: tags.includes(pool.storageTagId),
-        detail: `tags: ${tags.join(", ")}`,
-      });
-    }
+    checks.push(...(await poolChecks(scp, pool, pools.get(pool.azId), options)));
   }
   if (checks.some((c) => !c.ok) || !image) {
     throw new ScpPreflightError({ workflow: "deployBackupProxyFleet", checks });

@@ -1,23 +1,52 @@
-import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown, ScpStateError } from "../errors.js";
-import type { CreateServerRequest, Server } from "../types.js";
+import { ScpStateError, type ScpWorkflowStep } from "../errors.js";
+import type { Server } from "../types.js";
+import type { PoolLanes } from "./concurrency.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
-import type { DeployFleetInput, DeployFleetOptions, FleetStep, proxySize } from "./fleet-input.js";
+import { WORKFLOW_DEFAULTS } from "./defaults.js";
+import type {
+  DeployBackupProxyFleetInput,
+  DeployBackupProxyFleetOptions,
+  FleetStep,
+  ProxySize,
+} from "./fleet-input.js";
 import { BACKUP_PROXY_OS_NAME, formatMarker, parseMarker, scriptDigest } from "./marker.js";
-import { markAsBackupProxyUnchecked, runGuestScript, waitForVmtools } from "./proxy-steps.js";
-import { applyOnce, deleteServerAndWait, lookFor, pollUntil, requestOptions, waitOptions } from "./step-helpers.js";
+import { vmtoolsVerdict } from "./proxy-steps.js";
+import { describeProblem, hasProblem, proxyProblems } from "./readiness.js";
+import type { ServerWatch } from "./server-watch.js";
+import { requestOptions, runTask, type StepOptions, waitOptions } from "./step-helpers.js";
 
 /** Everything a fleet run's proxy steps share. @internal */
 export interface FleetContext {
   scp: ScpClient;
-  input: DeployFleetInput;
-  size: ReturnType<typeof proxySize>;
-  options: DeployFleetOptions;
+  input: DeployBackupProxyFleetInput;
+  size: ProxySize;
+  options: DeployBackupProxyFleetOptions;
+  /** The caller's signal and the run's halt together. */
+  signal: AbortSignal;
+  /** Waits and polling, with the run's signal. */
+  step: StepOptions;
   created: CreatedResources;
   /** Aborted on the run's first failure, to stop work still running elsewhere. */
   halt: AbortController;
+  /** Bounds the changes in flight per pool. */
+  lanes: PoolLanes;
+  /** Shares VM state reads among every proxy waiting. */
+  watch: ServerWatch;
+  /** The step most recently started, for a failure noticed between steps. */
+  lastStep: ScpWorkflowStep;
+  /** Proxies found right before their create (a concurrent run of the fleet made them first). */
+  adopted: string[];
 }
+
+/** A proxy further along its chain gets a free lane first, so it finishes and frees the pool sooner. */
+const PRIORITY: Readonly<Record<"create" | "mark" | "power-on" | "init" | "delete", number>> = {
+  create: 1,
+  mark: 2,
+  "power-on": 3,
+  init: 4,
+  delete: 5,
+};
 
 /** Runs one proxy step as a named workflow step, reporting its start and end. @internal */
 export async function step<T>(
@@ -26,196 +55,123 @@ export async function step<T>(
   name: FleetStep,
   work: () => Promise<T>,
 ): Promise<T> {
-  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "start" });
-  const result = await inStep(`${name} ${proxy.name}`, work);
-  ctx.options.onProgress?.({ proxy: proxy.name, azId: proxy.azId, step: name, phase: "done" });
+  ctx.lastStep = name;
+  const event = { proxy: proxy.name, azId: proxy.azId, step: name };
+  const result = await inStep(
+    name,
+    () => {
+      ctx.signal.throwIfAborted(); // No step starts once the run is aborted, even one that would not wait.
+      ctx.options.onProgress?.({ ...event, phase: "start" });
+      return work();
+    },
+    proxy.name,
+  );
+  ctx.options.onProgress?.({ ...event, phase: "done" });
   return result;
 }
 
-/** Finds this fleet's VM of that name in the pool, if SCP has one (after a lost create answer, say). */
-async function findMine(
-  ctx: FleetContext,
-  azId: string,
-  name: string,
-  signal?: AbortSignal,
-): Promise<Server | undefined> {
-  for await (const server of ctx.scp.servers.listAll({ az_id: azId, query_name: name }, signal ? { signal } : {})) {
-    if (server.name === name && parseMarker(server.description)?.fleetId === ctx.input.fleetId) {
-      return server;
-    }
-  }
-  return undefined;
+/** Runs a change (and its task) in one of the pool's lanes. @internal */
+export function inLane<T>(ctx: FleetContext, azId: string, kind: keyof typeof PRIORITY, work: () => Promise<T>) {
+  return ctx.lanes.run(azId, PRIORITY[kind], work, ctx.signal);
 }
 
-function createRequest(ctx: FleetContext, azId: string, name: string): CreateServerRequest {
-  const pool = ctx.input.pools.find((p) => p.azId === azId);
-  const marker = formatMarker({
-    fleetId: ctx.input.fleetId,
-    imageId: ctx.input.imageId,
-    createdAt: new Date().toISOString(),
-    initDigest: undefined,
-  });
-  return {
-    az_id: azId,
-    image_id: ctx.input.imageId,
-    name,
-    // The ownership marker is there from the create request on, so no crash can orphan the VM.
-    description: marker,
-    cores: ctx.size.cores,
-    sockets: ctx.size.sockets,
-    memory_mb: ctx.size.memoryMb,
-    disks: [{ id: "ide0", type: "derive_disk", size_mb: ctx.size.diskSizeMb }],
-    networks: [...(pool?.networks ?? [])],
-    power_on: 0,
-    ...(pool?.storageTagId ? { storage_tag_id: pool.storageTagId } : {}),
+/** The VM once its creation is done (an interrupted run may have left it half-created). */
+function created(ctx: FleetContext, serverId: string, name: string): Promise<Server> {
+  return ctx.watch.until(
+    serverId,
+    (s) =>
+      s === undefined
+        ? { fail: new ScpStateError({ resource: `proxy ${name}`, expected: "to exist", actual: "not listed" }) }
+        : s.status === "creating"
+          ? undefined
+          : { done: s },
+    { resource: `proxy ${name}`, expected: "created" },
+    ctx.step,
+  );
+}
+
+/** Edits the VM and waits for the edit; after a lost answer, `applied` says whether to send it again. */
+function edit(ctx: FleetContext, serverId: string, patch: { os_name?: string; description?: string }) {
+  const req = requestOptions(ctx.step);
+  const applied = async () => {
+    const config = await ctx.scp.servers.get(serverId, req);
+    return Object.entries(patch).every(([key, value]) => config[key as keyof typeof config] === value);
   };
+  return runTask(ctx.scp, () => ctx.scp.servers.update(serverId, patch, req), applied, ctx.step);
 }
 
-/** How often a create whose answer was lost is sent again (with the same idempotency token). */
-const CREATE_ATTEMPTS = 3;
-
-/** Looks a few times for this fleet's VM of that name, without the caller's signal (see `lookFor`). */
-function lookAround(ctx: FleetContext, azId: string, name: string): Promise<Server | undefined> {
-  return lookFor(() => findMine(ctx, azId, name), ctx.options.pollIntervalMs);
-}
-
-/**
- * Sends the create request until SCP answers, reusing one `X-Client-Token` so SCP refuses a repeat of a create
- * that applied; after a lost answer it looks the VM up by name and marker before sending again. No caller signal:
- * an abort must not cut a create that may already be applied (it is honoured once the VM is tracked).
- */
-async function sendCreate(
-  ctx: FleetContext,
-  azId: string,
-  name: string,
-): Promise<{ serverId: string; taskId?: string }> {
-  const request = createRequest(ctx, azId, name);
-  const clientToken = randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const ref = await ctx.scp.servers.create(request, { clientToken });
-      const serverId = ref.serverIds[0] ?? (await lookAround(ctx, azId, name))?.id;
-      if (serverId) {
-        return { serverId, taskId: ref.taskId };
-      }
-    } catch (error) {
-      if (!isOutcomeUnknown(error)) {
-        throw error;
-      }
-    }
-    const found = await lookAround(ctx, azId, name);
-    if (found) {
-      return { serverId: found.id };
-    }
-    if (attempt >= CREATE_ATTEMPTS) {
-      const actual = `no answer after ${attempt} tries and not listed; a VM that shows up later carries the fleet marker, so a re-run adopts it and destroy finds it`;
-      throw new ScpStateError({ resource: `proxy ${name}`, expected: "a created VM", actual });
-    }
+/** Runs the init script in the guest and records its digest in the marker, each in a lane. */
+async function runInit(ctx: FleetContext, azId: string, state: Server, name: string): Promise<void> {
+  const script = ctx.input.initScript as string;
+  const marker = parseMarker(state.description);
+  if (!marker || !state.vm_id) {
+    throw new ScpStateError({ resource: `proxy ${name}`, expected: "a marker and a vm_id", actual: "none listed" });
   }
-}
-
-/**
- * Creates one proxy VM and waits until it exists; a lost answer never yields a second VM (one idempotency token,
- * lookup by name and marker). The VM is tracked for cleanup as soon as its id is known; until then, by its name.
- * @internal
- */
-export async function createProxy(ctx: FleetContext, azId: string, name: string): Promise<string> {
-  return step(ctx, { name, azId }, "create", async () => {
-    const { scp, options } = ctx;
-    const byName = `${name} (id not known)`;
-    ctx.created.add("server", byName, async () => {
-      const late = await findMine(ctx, azId, name);
-      if (late) {
-        await deleteServerAndWait(scp, late.id, {});
-      }
-    });
-    let sent: { serverId: string; taskId?: string };
-    try {
-      sent = await sendCreate(ctx, azId, name);
-    } catch (error) {
-      if (!isOutcomeUnknown(error) && !(error instanceof ScpStateError)) {
-        ctx.created.forget(byName); // Refused outright: there is no VM to look for.
-      }
-      throw error;
-    }
-    const { serverId, taskId } = sent;
-    ctx.created.forget(byName);
-    ctx.created.add("server", serverId, () => deleteServerAndWait(scp, serverId, {}));
-    options.signal?.throwIfAborted();
-    if (taskId) {
-      await scp.tasks.wait(taskId, waitOptions(options));
-    } else {
-      const done = (s: Server | undefined) => s !== undefined && s.status !== "creating";
-      await pollUntil(
-        () => findMine(ctx, azId, name, options.signal),
-        { done, resource: `proxy ${name}`, expected: "created", describe: (s) => s?.status ?? "not listed" },
-        options,
-      );
-    }
-    return serverId;
+  const vmId = state.vm_id;
+  await inLane(ctx, azId, "init", async () => {
+    const ref = await ctx.scp.guest.run({ azId, vmIds: [vmId], command: script }, requestOptions(ctx.step));
+    await ctx.scp.tasks.wait(ref, waitOptions(ctx.step));
   });
+  const description = formatMarker({ ...marker, initDigest: scriptDigest(script) });
+  await inLane(ctx, azId, "init", () => edit(ctx, state.id, { description }));
 }
 
 /**
- * Brings one proxy to the wanted state, skipping what is done: marked as Backup Proxy, powered on, vmtools
- * installed, init script run (and recorded in the marker), then read back and confirmed.
+ * Brings one proxy to the wanted state, doing only what its readiness check says is missing: marked as Backup
+ * Proxy, powered on, vmtools up, init script run (and recorded in the marker), then read back and confirmed.
+ * Changes hold a lane of the pool; waiting for creation, boot and vmtools holds none.
  * @internal
  */
 export async function convergeProxy(ctx: FleetContext, azId: string, serverId: string, name: string): Promise<void> {
-  const { scp, options } = ctx;
+  const { scp } = ctx;
   const proxy = { name, azId };
-  const req = requestOptions(options);
-  // A proxy an interrupted run left half-created can be edited only once its creation is done.
-  const settled = (s: Server | undefined) => s === undefined || s.status !== "creating";
-  await pollUntil(
-    () => scp.servers.find(serverId, req),
-    { done: settled, resource: `proxy ${name}`, expected: "created", describe: (s) => s?.status ?? "gone" },
-    options,
-  );
-  await step(ctx, proxy, "mark", () => markAsBackupProxyUnchecked(scp, serverId, options));
-  await step(ctx, proxy, "power-on", async () => {
-    const isOn = async () => (await scp.servers.find(serverId, req))?.power_state === "on";
-    if (!(await isOn())) {
-      const ref = await applyOnce(() => scp.servers.start(serverId, req), isOn);
-      if (ref) {
-        await scp.tasks.wait(ref, waitOptions(options));
-      }
-    }
-  });
-  await step(ctx, proxy, "vmtools", () =>
-    waitForVmtools(scp, serverId, { ...options, timeoutMs: options.vmtoolsTimeoutMs ?? 600_000 }),
-  );
-  const script = ctx.input.initScript;
-  const config = await scp.servers.get(serverId, req);
-  const marker = parseMarker(config.description);
-  if (script !== undefined && marker && marker.initDigest !== scriptDigest(script)) {
-    await step(ctx, proxy, "init", async () => {
-      await runGuestScript(scp, serverId, script, options);
-      const description = formatMarker({ ...marker, initDigest: scriptDigest(script) });
-      const recorded = async () => (await scp.servers.get(serverId, req)).description === description;
-      const ref = await applyOnce(() => scp.servers.update(serverId, { description }, req), recorded);
-      if (ref) {
-        await scp.tasks.wait(ref, waitOptions(options));
-      }
-    });
+  const req = requestOptions(ctx.step);
+  let state = await created(ctx, serverId, name);
+  // The latest read taken after every change so far; a change makes it stale.
+  let fresh: Server | undefined = state;
+  const problems = proxyProblems(state, { initScript: ctx.input.initScript });
+  if (hasProblem(problems, "not-marked")) {
+    fresh = undefined;
+    await step(ctx, proxy, "mark", () =>
+      inLane(ctx, azId, "mark", () => edit(ctx, serverId, { os_name: BACKUP_PROXY_OS_NAME })),
+    );
   }
-  await step(ctx, proxy, "verify", () => verifyProxy(ctx, serverId, name));
+  const started = hasProblem(problems, "powered-off");
+  if (started) {
+    fresh = undefined;
+    const isOn = async () => (await scp.servers.find(serverId, req))?.power_state === "on";
+    await step(ctx, proxy, "power-on", () =>
+      inLane(ctx, azId, "power-on", () => runTask(scp, () => scp.servers.start(serverId, req), isOn, ctx.step)),
+    );
+  }
+  if (started || hasProblem(problems, "vmtools")) {
+    state = await step(ctx, proxy, "vmtools", () => vmtoolsUp(ctx, serverId, name, !started));
+    fresh = state;
+  }
+  if (hasProblem(problems, "init-pending")) {
+    fresh = undefined;
+    await step(ctx, proxy, "init", () => runInit(ctx, azId, state, name));
+  }
+  await step(ctx, proxy, "verify", () => verifyProxy(ctx, serverId, name, fresh));
 }
 
-async function verifyProxy(ctx: FleetContext, serverId: string, name: string): Promise<void> {
-  const req = requestOptions(ctx.options);
-  const [config, listed] = await Promise.all([ctx.scp.servers.get(serverId, req), ctx.scp.servers.find(serverId, req)]);
-  const problems = [
-    config.os_name !== BACKUP_PROXY_OS_NAME && `os_name ${JSON.stringify(config.os_name)}`,
-    parseMarker(config.description)?.fleetId !== ctx.input.fleetId && "ownership marker missing",
-    listed?.power_state !== "on" && "powered off",
-    listed?.vtool_installed !== 1 && "vmtools not installed",
-  ].filter((p): p is string => typeof p === "string");
-  if (problems.length > 0) {
+/** Waits for vmtools, sharing reads; a VM just started is not read at once (its vmtools cannot be up yet). */
+function vmtoolsUp(ctx: FleetContext, serverId: string, name: string, readAtOnce: boolean): Promise<Server> {
+  const maxWaitMs = ctx.options.vmtoolsMaxWaitMs ?? WORKFLOW_DEFAULTS.vmtoolsMaxWaitMs;
+  const expectation = { resource: `proxy ${name}`, expected: "running with vmtools installed" };
+  return ctx.watch.until(serverId, vmtoolsVerdict, expectation, { ...ctx.step, maxWaitMs }, readAtOnce);
+}
+
+/** Checks the proxy is ready, on the latest read when nothing changed since (else on a new one). */
+async function verifyProxy(ctx: FleetContext, serverId: string, name: string, fresh: Server | undefined) {
+  const listed = fresh ?? (await ctx.watch.read(serverId, ctx.step));
+  const wants = { fleetId: ctx.input.fleetId, initScript: ctx.input.initScript };
+  const problems = listed ? proxyProblems(listed, wants) : [];
+  if (!listed || problems.length > 0) {
     throw new ScpStateError({
       resource: `proxy ${name}`,
       expected: "a ready backup proxy",
-      actual: problems.join(", "),
+      actual: listed ? problems.map(describeProblem).join(", ") : "not listed",
     });
   }
 }

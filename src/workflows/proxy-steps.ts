@@ -1,10 +1,13 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors.js";
+import { type PollVerdict, pollOne } from "../tasks/poller.js";
+import { scheduleOf } from "../tasks/schedule.js";
 import type { Server, Task } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
-import { applyOnce, pollUntil, requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";
+import { describeServer } from "./server-watch.js";
+import { requestOptions, runTask, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
 /** The SCP release that first lets a VM's `os_name` be edited. */
 export const OS_NAME_MIN_VERSION = "6.11.3";
@@ -22,19 +25,30 @@ const VMTOOLS_FAILED: Readonly<Record<number, string>> = {
   [-2]: "vmtools not supported by this guest",
 };
 
+const ServerIdSchema = ScpIdSchema;
+const ScriptSchema = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
+
+/** Checks a public step's VM id and options before any request. */
+function checkStep(name: string, serverId: unknown, options: unknown): void {
+  parseInput(ServerIdSchema, serverId, `${name} server id`);
+  parseInput(StepOptionsSchema, options, `${name} options`);
+}
+
 async function setOsName(scp: ScpClient, serverId: string, osName: string, options: StepOptions): Promise<void> {
   const config = await scp.servers.get(serverId, requestOptions(options));
   if (config.os_name === osName) {
     return;
   }
   const applied = async () => (await scp.servers.get(serverId, requestOptions(options))).os_name === osName;
-  const ref = await applyOnce(
+  await runTask(
+    scp,
     () => scp.servers.update(serverId, { os_name: osName }, requestOptions(options)),
     applied,
+    options,
   );
-  if (ref) {
-    await scp.tasks.wait(ref, waitOptions(options));
-  }
   if (!(await applied())) {
     throw new ScpStateError({
       resource: `server ${serverId}`,
@@ -44,18 +58,32 @@ async function setOsName(scp: ScpClient, serverId: string, osName: string, optio
   }
 }
 
+/** What a vmtools wait makes of the VM as listed: running with vmtools, never going to be, or not yet. @internal */
+export function vmtoolsVerdict(server: Server | undefined): PollVerdict<Server> {
+  if (!server) {
+    return { fail: new ScpStateError({ resource: "server", expected: "to exist", actual: "no such VM" }) };
+  }
+  if (server.power_state === "on" && server.vtool_installed === 1) {
+    return { done: server };
+  }
+  const failure =
+    server.power_state === "off" && server.status === "stopped"
+      ? "the VM is stopped"
+      : VMTOOLS_FAILED[server.vtool_installed ?? 0];
+  const expected = "running with vmtools installed";
+  return failure
+    ? { fail: new ScpStateError({ resource: `server ${server.id}`, expected, actual: failure }) }
+    : undefined;
+}
+
 /**
  * Marks a VM as a backup proxy (`os_name` "Backup Proxy"), waiting for the edit; does nothing if it already is.
  * @throws {@link ScpUnsupportedVersionError} on SCP older than 6.11.3.
  */
 export async function markAsBackupProxy(scp: ScpClient, serverId: string, options: StepOptions = {}): Promise<void> {
+  checkStep("markAsBackupProxy", serverId, options);
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "marking a VM as a backup proxy", requestOptions(options));
   await setOsName(scp, serverId, BACKUP_PROXY_OS_NAME, options);
-}
-
-/** Marks the VM as a backup proxy without the version check; for workflows that checked it already. @internal */
-export function markAsBackupProxyUnchecked(scp: ScpClient, serverId: string, options: StepOptions): Promise<void> {
-  return setOsName(scp, serverId, BACKUP_PROXY_OS_NAME, options);
 }
 
 /**
@@ -68,6 +96,7 @@ export async function unmarkBackupProxy(
   input: { osName: string },
   options: StepOptions = {},
 ): Promise<void> {
+  checkStep("unmarkBackupProxy", serverId, options);
   const { osName } = parseInput(UnmarkInput, input, "unmarkBackupProxy input");
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "unmarking a backup proxy", requestOptions(options));
   await setOsName(scp, serverId, osName, options);
@@ -77,28 +106,18 @@ export async function unmarkBackupProxy(
  * Waits until a VM runs with vmtools installed, and returns it as the list shows it.
  * @throws {@link ScpStateError} when it is not running, vmtools failed or is unsupported, or time runs out.
  */
-export function waitForVmtools(scp: ScpClient, serverId: string, options: StepOptions = {}): Promise<Server> {
-  const read = async () => {
-    const server = await scp.servers.find(serverId, requestOptions(options));
-    if (!server) {
-      throw new ScpStateError({ resource: `server ${serverId}`, expected: "to exist", actual: "no such VM" });
-    }
-    return server;
-  };
-  return pollUntil(
-    read,
-    {
-      done: (s) => s.power_state === "on" && s.vtool_installed === 1,
-      failed: (s) =>
-        s.power_state === "off" && s.status === "stopped"
-          ? "the VM is stopped"
-          : VMTOOLS_FAILED[s.vtool_installed ?? 0],
-      resource: `server ${serverId}`,
-      expected: "running with vmtools installed",
-      describe: (s) => `power ${s.power_state ?? "?"}, vtool_installed ${s.vtool_installed ?? "?"}`,
-    },
-    options,
-  );
+export async function waitForVmtools(scp: ScpClient, serverId: string, options: StepOptions = {}): Promise<Server> {
+  checkStep("waitForVmtools", serverId, options);
+  return vmtoolsOf(scp, serverId, options);
+}
+
+function vmtoolsOf(scp: ScpClient, serverId: string, options: StepOptions): Promise<Server> {
+  const expected = "running with vmtools installed";
+  return pollOne<Server | undefined, Server>(() => scp.servers.find(serverId, requestOptions(options)), {
+    judge: vmtoolsVerdict,
+    timeout: (last) => new ScpStateError({ resource: `server ${serverId}`, expected, actual: describeServer(last) }),
+    schedule: scheduleOf(options, true),
+  });
 }
 
 /** What a guest script run produced. */
@@ -119,7 +138,9 @@ export async function runGuestScript(
   script: string,
   options: StepOptions = {},
 ): Promise<GuestScriptResult> {
-  const server = await waitForVmtools(scp, serverId, options);
+  checkStep("runGuestScript", serverId, options);
+  parseInput(ScriptSchema, script, "runGuestScript script");
+  const server = await vmtoolsOf(scp, serverId, options);
   if (!server.vm_id || !server.az_id) {
     throw new ScpStateError({
       resource: `server ${serverId}`,

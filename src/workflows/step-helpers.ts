@@ -1,37 +1,32 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown, ScpNotFoundError, ScpStateError } from "../errors.js";
-import { sleep } from "../sleep.js";
-import type { WaitOptions } from "../tasks/wait-for-task.js";
-import { DurationSchema } from "../validate.js";
+import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import { pollOne } from "../tasks/poller.js";
+import { ScheduleSchema, scheduleOf } from "../tasks/schedule.js";
 
-/** How workflow steps wait: for tasks, and for VMs to reach a state. */
+/** How workflow steps wait: for tasks, and for VMs or images to reach a state. */
 export interface StepOptions {
   /** Stops the step; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** First pause between polls. @defaultValue 1000 */
+  /** First pause between polls. @defaultValue 250 */
   pollIntervalMs?: number;
   /** Longest pause between polls. @defaultValue 15000 */
   maxIntervalMs?: number;
-  /** Longest wait for one task or state. @defaultValue 1800000 */
-  timeoutMs?: number;
+  /** Longest wait for one task or state, all polls together (not one request: that is the client's `timeoutMs`). @defaultValue 1800000 */
+  maxWaitMs?: number;
 }
 
-/** Checks step options (durations of at least 1 ms, a real signal). @internal */
-export const StepOptionsSchema = z.looseObject({
-  signal: z.instanceof(AbortSignal).optional(),
-  pollIntervalMs: DurationSchema.optional(),
-  maxIntervalMs: DurationSchema.optional(),
-  timeoutMs: DurationSchema.optional(),
-});
+/** Checks step options: durations of whole milliseconds from 1 ms, a real signal, no unknown keys. @internal */
+export const StepOptionsSchema = z.strictObject(ScheduleSchema.shape);
 
-/** Wait options for `scp.tasks.wait` from step options. @internal */
-export function waitOptions(options: StepOptions): WaitOptions {
+/** Just the waiting fields of step options (for `scp.tasks.wait`, or to pass on). @internal */
+export function waitOptions(options: StepOptions): StepOptions {
+  const { signal, pollIntervalMs, maxIntervalMs, maxWaitMs } = options;
   return {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-    ...(options.maxIntervalMs !== undefined ? { maxIntervalMs: options.maxIntervalMs } : {}),
-    ...(options.timeoutMs !== undefined ? { maxWaitMs: options.timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+    ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    ...(maxIntervalMs !== undefined ? { maxIntervalMs } : {}),
+    ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
   };
 }
 
@@ -60,11 +55,11 @@ export async function applyOnce<T>(action: () => Promise<T>, applied: () => Prom
 }
 
 /**
- * Reads until `done` says yes, backing off between reads; `describe` tells what was expected and found.
- * @throws {@link ScpStateError} when `timeoutMs` passes first, or when `failed` says it never will.
+ * Reads until `done` says yes, through the one poller; `describe` tells what was expected and found.
+ * @throws {@link ScpStateError} when `maxWaitMs` passes first, or when `failed` says it never will.
  * @internal
  */
-export async function pollUntil<T>(
+export function pollUntil<T>(
   read: () => Promise<T>,
   check: {
     done: (value: T) => boolean;
@@ -75,70 +70,61 @@ export async function pollUntil<T>(
   },
   options: StepOptions,
 ): Promise<T> {
-  const { pollIntervalMs = 1_000, maxIntervalMs = 15_000, timeoutMs = 30 * 60_000, signal } = options;
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = pollIntervalMs; ; delay = Math.min(delay * 1.5, maxIntervalMs)) {
-    signal?.throwIfAborted();
-    const value = await read();
-    if (check.done(value)) {
-      return value;
-    }
-    const failure = check.failed?.(value);
-    if (failure !== undefined || Date.now() + delay > deadline) {
-      throw new ScpStateError({
-        resource: check.resource,
-        expected: check.expected,
-        actual: failure ?? check.describe(value),
-      });
-    }
-    await sleep(delay, signal);
-  }
+  const stateError = (actual: string) =>
+    new ScpStateError({ resource: check.resource, expected: check.expected, actual });
+  return pollOne(read, {
+    judge: (value) => {
+      const v = value as T;
+      if (check.done(v)) {
+        return { done: v };
+      }
+      const failure = check.failed?.(v);
+      return failure === undefined ? undefined : { fail: stateError(failure) };
+    },
+    timeout: (last) => stateError(check.describe(last as T)),
+    schedule: scheduleOf(options, true),
+  });
 }
 
 /**
- * Reads up to `tries` times with growing pauses (about 4 s from a 500 ms start) until something is found: SCP may
- * list a new resource a moment after creating it. Takes no signal on purpose: it settles a create whose answer
- * was lost, and an abort must not leave what that create made untracked.
+ * Reads up to `tries` times with growing pauses (about 4 s from a 500 ms start) until something is found: SCP
+ * may list a new resource a moment after creating it. Takes no signal on purpose: it settles a create whose
+ * answer was lost, and an abort must not leave what that create made untracked.
  * @internal
  */
-export async function lookFor<T>(
+export function lookFor<T>(
   read: () => Promise<T | undefined>,
   pollIntervalMs = 500,
   tries = 5,
 ): Promise<T | undefined> {
-  let pause = pollIntervalMs;
-  for (let look = 1; ; look++) {
-    const found = await read();
-    if (found !== undefined || look >= tries) {
-      return found;
+  const notFound = Symbol("not found");
+  let reads = 0;
+  return pollOne(read, {
+    judge: (found) => (found !== undefined ? { done: found } : ++reads >= tries ? { fail: notFound } : undefined),
+    timeout: () => notFound,
+    // The tries end it; the time limit is only a backstop far beyond them.
+    schedule: { pollIntervalMs, maxIntervalMs: pollIntervalMs * 4, maxWaitMs: pollIntervalMs * 100, immediate: true },
+  }).catch((error: unknown) => {
+    if (error === notFound) {
+      return undefined;
     }
-    await sleep(pause);
-    pause *= 1.5;
-  }
+    throw error;
+  });
 }
 
 /**
- * Deletes a VM for good and waits until it is gone (by its task, or by looking when SCP sent none).
+ * Sends a change that starts a task (see {@link applyOnce} for a lost answer) and waits for the task; when the
+ * answer was lost but the change applied, there is no task to wait for.
  * @internal
  */
-export async function deleteServerAndWait(scp: ScpClient, serverId: string, options: StepOptions): Promise<void> {
-  const gone = async () => (await scp.servers.find(serverId, requestOptions(options))) === undefined;
-  let ref: { taskId: string | undefined } | undefined;
-  try {
-    ref = await applyOnce(() => scp.servers.delete(serverId, { force: true }, requestOptions(options)), gone);
-  } catch (error) {
-    // A 404 (say, to a retry of a delete that applied) means going, not necessarily gone: wait for it below.
-    if (!(error instanceof ScpNotFoundError)) {
-      throw error;
-    }
+export async function runTask(
+  scp: Pick<ScpClient, "tasks">,
+  action: () => Promise<{ taskId: string }>,
+  applied: () => Promise<boolean>,
+  options: StepOptions,
+): Promise<void> {
+  const ref = await applyOnce(action, applied);
+  if (ref) {
+    await scp.tasks.wait(ref, waitOptions(options));
   }
-  if (ref?.taskId) {
-    await scp.tasks.wait(ref.taskId, waitOptions(options));
-    return;
-  }
-  await pollUntil(
-    gone,
-    { done: (g) => g, resource: `server ${serverId}`, expected: "deleted", describe: () => "still listed" },
-    options,
-  );
 }

@@ -156,3 +156,27 @@ test("tasks.listAll walks the task list with its filters", async () => {
     ["1", "vm-1", "doing"],
   ]);
 });
+
+test("a negative, fractional, infinite or too long poll interval is refused before any read", async () => {
+  const polls = taskSequence({ t1: [["doing", 1]] });
+  for (const bad of [-5, 0.5, Number.POSITIVE_INFINITY, Number.NaN, 2 ** 40]) {
+    await expect(testClient().tasks.wait("t1", { pollIntervalMs: bad })).rejects.toThrow(
+      "invalid wait options: pollIntervalMs",
+    );
+    await expect(testClient().tasks.wait("t1", { maxWaitMs: bad })).rejects.toThrow("invalid wait options: maxWaitMs");
+  }
+  // An unknown option (the old name of maxWaitMs, say) is refused, not ignored.
+  await expect(testClient().tasks.wait("t1", { timeoutMs: 5 } as never)).rejects.toThrow("timeoutMs");
+  expect(polls).toEqual({});
+});
+
+test("the first failure in waitAll stops polling the other tasks", async () => {
+  const polls = taskSequence({
+    bad: [["failure", -1, "disk full"]],
+    slow: [["doing", 1]],
+  });
+  await expect(testClient().tasks.waitAll(["bad", "slow"], FAST)).rejects.toMatchObject({ taskId: "bad" });
+  const seen = polls.slow;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  expect(polls.slow).toBe(seen);
+});

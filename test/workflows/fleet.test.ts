@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   BACKUP_PROXY_OS_NAME,
-  type DeployFleetInput,
+  type DeployBackupProxyFleetInput,
   deployBackupProxyFleet,
   destroyBackupProxyFleet,
   findBackupProxies,
@@ -16,35 +13,13 @@ import {
   ScpWorkflowError,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
+import { fleet, useVmaFile, withProxyImage as withImage } from "./fleet-env.js";
 
-let dir = "";
-let vma = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-fleet-test-"));
-  vma = join(dir, "proxy.vma");
-  await writeFile(vma, Buffer.alloc(256 * 1024, 7));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const vma = useVmaFile();
 
 /** A simulator with a published proxy image in both pools. */
-async function withProxyImage(
-  options: Parameters<typeof simulated>[0] = {},
-  intercept?: Parameters<typeof simulated>[1],
-) {
-  const env = simulated(options, intercept);
-  const [poolA, poolB] = env.sim.poolIds as [string, string];
-  const image = await importProxyImage(env.scp, { file: vma, imageName: "proxy-v1", azIds: [poolA, poolB] }, FAST);
-  return { ...env, poolA, poolB, imageId: image.imageId };
-}
-
-function fleet(
-  imageId: string,
-  pools: Record<string, number>,
-  extra: Partial<DeployFleetInput> = {},
-): DeployFleetInput {
-  return { fleetId: "acme", imageId, pools: Object.entries(pools).map(([azId, count]) => ({ azId, count })), ...extra };
+function withProxyImage(options: Parameters<typeof simulated>[0] = {}, intercept?: Parameters<typeof simulated>[1]) {
+  return withImage(vma.path, options, intercept);
 }
 
 async function fleetServers(scp: ScpClient) {
@@ -124,10 +99,13 @@ test("a VM create whose answer is lost (apply-then-drop) still ends with exactly
 
 test("a lost create answer while SCP is slow to list the VM still creates exactly one (one idempotency token)", async () => {
   let hidden = 6;
-  // SCP lists the new VM only a moment later: the first lookups by name come back empty.
+  let created = false;
+  // SCP lists the new VM only a moment later: the first lookups by name after the create come back empty.
   const lagging = (request: Request) => {
     const url = new URL(request.url);
+    created ||= request.method === "POST" && url.pathname === "/janus/20220725/servers";
     if (
+      created &&
       request.method === "GET" &&
       url.pathname === "/janus/20240725/servers" &&
       url.searchParams.has("query_name") &&
@@ -184,7 +162,8 @@ test("an init script that fails removes what the run created and says so", async
     concurrency: 1,
   }).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
-  expect(error.step).toMatch(/^init acme-/);
+  expect(error.step).toBe("init");
+  expect(error.target).toMatch(/^acme-/);
   expect(error.message).toContain("exit status 3");
   expect(error.message).toContain("nothing left behind");
   expect(error.leftovers.length).toBeGreaterThan(0);
@@ -217,19 +196,19 @@ test("with cleanupOnError false the error lists exactly what remains", async () 
 });
 
 test("an abort stops new work at once and removes what the run created", async () => {
-  const { scp, poolA, imageId } = await withProxyImage();
+  const { scp, poolA, imageId, mutations } = await withProxyImage();
   const controller = new AbortController();
   const reason = new Error("operator cancelled");
-  let creates = 0;
+  // concurrency bounds the changes in flight per pool, not the proxies: other proxies' creates may be under way
+  // when the first one's vmtools is up. What matters: after the abort, nothing but cleanup is sent.
+  let sentAtAbort = -1;
   const pending = deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 4 }), {
     ...FAST,
     concurrency: 1,
     signal: controller.signal,
     onProgress: (e) => {
-      if (e.step === "create" && e.phase === "start") {
-        creates++;
-      }
-      if (e.step === "vmtools" && e.phase === "done") {
+      if (e.step === "vmtools" && e.phase === "done" && sentAtAbort < 0) {
+        sentAtAbort = mutations().length;
         controller.abort(reason);
       }
     },
@@ -237,7 +216,9 @@ test("an abort stops new work at once and removes what the run created", async (
   const error = await pending.catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
   expect(error.cause).toBe(reason);
-  expect(creates).toBe(1);
+  const afterAbort = mutations().slice(sentAtAbort);
+  expect(afterAbort.length).toBeGreaterThan(0);
+  expect(afterAbort.filter((c) => c.method !== "DELETE")).toEqual([]);
   expect(await fleetServers(scp)).toEqual([]);
 });
 
@@ -257,7 +238,9 @@ test("bad input is refused before any request", async () => {
     { ...fleet(imageId, { [poolA]: 1 }), imageType: "public" },
   ];
   for (const input of bad) {
-    await expect(deployBackupProxyFleet(scp, input as DeployFleetInput)).rejects.toBeInstanceOf(ScpValidationError);
+    await expect(deployBackupProxyFleet(scp, input as DeployBackupProxyFleetInput)).rejects.toBeInstanceOf(
+      ScpValidationError,
+    );
   }
   expect(calls.length).toBe(before);
 });
@@ -306,7 +289,7 @@ test("scaling down keeps the surplus without prune and removes it with prune", a
 test("an image change replaces proxies rolling, never below count - maxUnavailable ready", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const lowest: number[] = [];
   const readyNow = () =>
     sim
@@ -333,7 +316,7 @@ test("an image change replaces proxies rolling, never below count - maxUnavailab
 test("a failed replacement says which existing proxy it deleted before failing", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   const first = await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   sim.faults.add({ kind: "task-failure", match: "POST /janus/20180725/servers/*/start", reason: "host down" });
   const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 1 }), FAST).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -344,7 +327,7 @@ test("a failed replacement says which existing proxy it deleted before failing",
 test("with maxUnavailable 0 successors are ready before their predecessors go", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const ready: number[] = [];
   const readyNow = () =>
     sim.state().servers.filter((s) => s.az_id === poolA && s.power_state === "on" && s.vtool_installed === 1).length;
@@ -406,7 +389,7 @@ test("bad workflow options are refused before any request", async () => {
   ]) {
     await expect(deployBackupProxyFleet(scp, input, options as never)).rejects.toBeInstanceOf(ScpValidationError);
   }
-  for (const options of [{ dryRun: "yes" }, { concurrency: Number.NaN }, { timeoutMs: 0 }]) {
+  for (const options of [{ dryRun: "yes" }, { concurrency: Number.NaN }, { maxWaitMs: 0 }]) {
     await expect(destroyBackupProxyFleet(scp, { fleetId: "acme" }, options as never)).rejects.toBeInstanceOf(
       ScpValidationError,
     );
@@ -451,7 +434,7 @@ function readyIn(sim: ReturnType<typeof simulated>["sim"], azId: string): number
 test("a replacement that fails midway keeps the successors already in place: the pool stays at count - maxUnavailable", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   let armed = false;
   const error = await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 3 }), {
     ...FAST,
@@ -476,7 +459,7 @@ test("a replacement that fails midway keeps the successors already in place: the
 test("a failure in one pool halts the replacements going on in another", async () => {
   const { scp, sim, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 1, [poolB]: 3 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   sim.faults.add({
     kind: "task-failure",
     match: "POST /janus/20180725/servers/*/start",
@@ -513,7 +496,7 @@ test("an abort during a create whose answer is lost still finds, tracks and remo
 test("a re-run after a crash between a successor and its predecessor's delete converges (maxUnavailable 0)", async () => {
   const { scp, poolA, poolB, imageId } = await withProxyImage();
   await deployBackupProxyFleet(scp, fleet(imageId, { [poolA]: 2 }), FAST);
-  const v2 = await importProxyImage(scp, { file: vma, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
+  const v2 = await importProxyImage(scp, { file: vma.path, imageName: "proxy-v2", azIds: [poolA, poolB] }, FAST);
   const controller = new AbortController();
   await deployBackupProxyFleet(scp, fleet(v2.imageId, { [poolA]: 2 }), {
     ...FAST,

@@ -301,3 +301,99 @@ test("a publish whose import fails reports the source image it made and its remo
     ]),
   );
 });
+
+test("a work directory that is a file is refused before any request", async () => {
+  const { scp, sim, calls } = simulated();
+  const notADir = await vmaFile("not-a-dir.vma", 10);
+  const error = await publishProxyImage(scp, {
+    serverId: sim.goldenServerId,
+    imageName: "pub",
+    azIds: sim.poolIds.slice(0, 1),
+    workDir: notADir,
+  }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect(error.message).toContain("workDir");
+  expect(calls).toEqual([]);
+});
+
+test("an abort between the export and the import lists the intermediate image and the removed file", async () => {
+  const controller = new AbortController();
+  const reason = new Error("operator cancelled");
+  let downloaded = false;
+  const abortAfterDownload = (request: Request) => {
+    const path = new URL(request.url).pathname;
+    downloaded ||= path.endsWith("/download");
+    if (downloaded && path === "/janus/20190725/projects") {
+      controller.abort(reason);
+    }
+    return undefined;
+  };
+  const { scp, sim } = simulated({ vmaSizeBytes: 100_000 }, abortAfterDownload);
+  const error = await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    { ...FAST, signal: controller.signal },
+  ).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error.cause).toBe(reason);
+  expect(error.step).toBe("preflight");
+  const source = sim.state().images.find((i) => i.name === "pub-src");
+  expect(error.leftovers).toEqual([
+    { kind: "image", id: source?.id, state: "remains" },
+    expect.objectContaining({ kind: "file", state: "removed" }),
+  ]);
+});
+
+test("an abort during the export's preflight is a workflow error at that step", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  const abortOnVersion = (request: Request) => {
+    if (new URL(request.url).pathname.endsWith("/system/version")) {
+      controller.abort(reason);
+    }
+    return undefined;
+  };
+  const { scp, sim, mutations } = simulated({}, abortOnVersion);
+  const error = await exportProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "g", file: join(dir, "pre.vma") },
+    { signal: controller.signal },
+  ).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  expect(error).toMatchObject({ step: "preflight", leftovers: [], cause: reason });
+  expect(mutations()).toEqual([]);
+});
+
+test("publish reports each phase's bytes and ends each phase at 100%", async () => {
+  const { scp, sim } = simulated({ vmaSizeBytes: 300_000 });
+  const events: { phase: string; doneBytes: number; totalBytes: number | undefined }[] = [];
+  await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "prog", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    { ...FAST, onProgress: (e) => events.push(e) },
+  );
+  expect([...new Set(events.map((e) => e.phase))]).toEqual(["download", "upload"]);
+  for (const phase of ["download", "upload"]) {
+    const mine = events.filter((e) => e.phase === phase);
+    expect(mine.at(-1)).toEqual({ phase, doneBytes: 300_000, totalBytes: 300_000 });
+    expect(mine.map((e) => e.doneBytes)).toEqual([...mine.map((e) => e.doneBytes)].sort((a, b) => a - b));
+  }
+});
+
+test("bad options of the image workflows are refused before any request", async () => {
+  const { scp, sim, calls } = simulated();
+  const file = await vmaFile("opts.vma", 10);
+  const pools = sim.poolIds.slice(0, 1);
+  const attempts = [
+    () => exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file }, { pollIntervalMs: -5 }),
+    () => exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file: dir }),
+    () => importProxyImage(scp, { file, imageName: "p", azIds: pools }, { cleanupMaxWaitMs: 0 }),
+    () => importProxyImage(scp, { file: dir, imageName: "p", azIds: pools }),
+    () =>
+      publishProxyImage(scp, { serverId: sim.goldenServerId, imageName: "p", azIds: pools }, { timeoutMs: 1 } as never),
+  ];
+  for (const attempt of attempts) {
+    await expect(attempt()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(calls).toEqual([]);
+});

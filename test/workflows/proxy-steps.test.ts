@@ -9,6 +9,7 @@ import {
   ScpUnsupportedVersionError,
   ScpValidationError,
   unmarkBackupProxy,
+  waitForVmtools,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
 
@@ -68,4 +69,26 @@ test("a failing guest script is an ScpTaskError with SCP's reason", async () => 
   const error = await runGuestScript(scp, sim.goldenServerId, "nope", FAST).catch((e) => e);
   expect(error).toBeInstanceOf(ScpTaskError);
   expect(error.message).toContain("command not found");
+});
+
+test("every building block refuses bad options before its first request, so a retry never runs twice", async () => {
+  const { scp, sim, calls } = simulated();
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  const before = calls.length;
+  const id = sim.goldenServerId;
+  const attempts = [
+    () => runGuestScript(scp, id, "rm -rf /tmp/cache", { timeoutMs: 0 } as never),
+    () => runGuestScript(scp, id, "rm -rf /tmp/cache", { maxWaitMs: 0 }),
+    () => runGuestScript(scp, id, "", FAST),
+    () => runGuestScript(scp, "../../etc", "true", FAST),
+    () => markAsBackupProxy(scp, id, { pollIntervalMs: 0 }),
+    () => markAsBackupProxy(scp, id, { signal: "stop" } as never),
+    () => unmarkBackupProxy(scp, id, { osName: "CentOS 7" }, { maxIntervalMs: -1 }),
+    () => waitForVmtools(scp, id, { pollIntervalMs: Number.POSITIVE_INFINITY }),
+  ];
+  for (const attempt of attempts) {
+    await expect(attempt()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(calls.length).toBe(before);
+  expect(sim.state().guestCommands[id]).toBeUndefined();
 });
