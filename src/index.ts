@@ -1,29 +1,31 @@
 export { createScpClient, type ScpClient } from "./client.js";
 export {
-  isOutcomeUnknown,
   ScpApiError,
   ScpAuthError,
-  type ScpCheck,
   ScpConflictError,
-  ScpError,
-  type ScpIssue,
-  type ScpLeftover,
-  ScpNetworkError,
   ScpNotFoundError,
-  type ScpOutcome,
-  ScpPreflightError,
   ScpRateLimitError,
-  ScpResponseError,
   ScpServerError,
-  ScpStateError,
+} from "./errors/api.js";
+export { ScpError, type ScpIssue, type ScpOutcome } from "./errors/base.js";
+export {
+  isOutcomeUnknown,
+  ScpNetworkError,
+  ScpResponseError,
   ScpTaskError,
   type ScpTaskFailure,
   ScpTimeoutError,
-  ScpUnsupportedVersionError,
   ScpValidationError,
+} from "./errors/call.js";
+export {
+  type ScpCheck,
+  type ScpLeftover,
+  ScpPreflightError,
+  ScpStateError,
+  ScpUnsupportedVersionError,
   ScpWorkflowError,
   type ScpWorkflowStep,
-} from "./errors.js";
+} from "./errors/workflow.js";
 export type {
   ScpHooks,
   ScpLogFields,
@@ -61,7 +63,31 @@ export type { TaskListQuery, Tasks } from "./resources/tasks.js";
 export type { WaitOptions } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
 export { collect, type ScpPage } from "./transport/paginate.js";
-export type * from "./types.js";
+export type {
+  Az,
+  CreateImageFromServerRequest,
+  CreateImageRequest,
+  CreateServerRequest,
+  DiskRequest,
+  Host,
+  Image,
+  ImageStatus,
+  ImageType,
+  NetworkRequest,
+  PlatformInfo,
+  PowerState,
+  Project,
+  RoleType,
+  Server,
+  ServerConfig,
+  StorageTag,
+  Task,
+  TaskStatus,
+  TaskSummary,
+  UpdateImageRequest,
+  UpdateServerRequest,
+  User,
+} from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
 export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {

@@ -23,8 +23,6 @@ export type Server = Schemas["Server"];
 export type ServerConfig = Schemas["ServerConfig"];
 /** A VM's power state. */
 export type PowerState = Schemas["PowerState"];
-/** vmtools state: 1 installed, 0 not installed, -1 failed, -2 unsupported. */
-export type VtoolInstalled = Schemas["VtoolInstalled"];
 /** The body of a VM create request. */
 export type CreateServerRequest = Schemas["CreateServerRequest"];
 /** The fields of a VM edit; send only those to change. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type ScpIssue, ScpValidationError } from "./errors.js";
+import type { ScpIssue } from "./errors/base.js";
+import { ScpValidationError } from "./errors/call.js";
 
 /**
  * Turns zod issues into ours: a path and a message, never the offending value (it may be a secret).

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { open, rm } from "node:fs/promises";
-import { ScpApiError, ScpTimeoutError } from "../errors.js";
+import { ScpApiError } from "../errors/api.js";
+import { ScpTimeoutError } from "../errors/call.js";
 import type { Transport } from "../transport/create-transport.js";
 import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
 import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";

@@ -1,4 +1,4 @@
-import { ScpTimeoutError } from "../errors.js";
+import { ScpTimeoutError } from "../errors/call.js";
 import { TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
 import { unwrapData } from "../transport/unwrap.js";

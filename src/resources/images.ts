@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ScpNotFoundError } from "../errors.js";
+import { ScpNotFoundError } from "../errors/api.js";
 import type {
   CreateImageFromServerRequest,
   CreateImageRequest,

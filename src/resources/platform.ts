@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ScpResponseError, ScpUnsupportedVersionError } from "../errors.js";
+import { ScpResponseError } from "../errors/call.js";
+import { ScpUnsupportedVersionError } from "../errors/workflow.js";
 import type { Az, Host, operations, PlatformInfo, StorageTag } from "../generated/schema.js";
 import { AnyGate, AzGate, gate, SystemVersionGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ScpNotFoundError } from "../errors.js";
+import { ScpNotFoundError } from "../errors/api.js";
 import type { operations, Project, User } from "../generated/schema.js";
 import { gate, ProjectGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ScpNotFoundError, ScpTaskError } from "../errors.js";
+import { ScpNotFoundError } from "../errors/api.js";
+import { ScpTaskError } from "../errors/call.js";
 import type { Task, TaskStatus } from "../generated/schema.js";
 import { parseInput } from "../validate.js";
 import { Poller, type PollVerdict } from "./poller.js";

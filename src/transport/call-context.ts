@@ -1,4 +1,4 @@
-import type { ScpOutcome } from "../errors.js";
+import type { ScpOutcome } from "../errors/base.js";
 import type { ResolvedRetry } from "../resolve-options.js";
 
 /** A request body that can be opened again for every attempt (a file, say), so it is never buffered. @internal */

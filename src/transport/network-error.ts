@@ -1,4 +1,5 @@
-import { ScpNetworkError, type ScpOutcome, scrubText } from "../errors.js";
+import { type ScpOutcome, scrubText } from "../errors/base.js";
+import { ScpNetworkError } from "../errors/call.js";
 import type { CallRecord } from "./call-context.js";
 import { scrubCause } from "./redact.js";
 

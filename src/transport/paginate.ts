@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ScpResponseError } from "../errors.js";
+import { ScpResponseError } from "../errors/call.js";
 
 /** One page of a list. */
 export interface ScpPage<T> {

@@ -1,4 +1,4 @@
-import { ScpResponseError, ScpTimeoutError } from "../errors.js";
+import { ScpResponseError, ScpTimeoutError } from "../errors/call.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { toNetworkError } from "./network-error.js";
 

@@ -1,4 +1,4 @@
-import { ScpError, scrubText } from "../errors.js";
+import { ScpError, scrubText } from "../errors/base.js";
 
 /** A stand-in for a `cause` whose text carried a secret: same name and code, scrubbed message. */
 class RedactedCause extends Error {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { ScpError, ScpResponseError, ScpValidationError, scrubText } from "../errors.js";
+import { ScpError, scrubText } from "../errors/base.js";
+import { ScpResponseError, ScpValidationError } from "../errors/call.js";
 import type { RequestOptions, ScpFetch } from "../options.js";
 import type { ResolvedOptions, ResolvedRequest } from "../resolve-options.js";
 import { type BodySource, type CallPolicy, type CallRecord, newRecord, type Send } from "./call-context.js";

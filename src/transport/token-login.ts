@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { ScpAuthError, ScpNotFoundError } from "../errors.js";
+import { ScpAuthError, ScpNotFoundError } from "../errors/api.js";
 import type { ScpTokenAuth } from "../options.js";
 import { AuthenticateResultGate, PublicKeyGate } from "../schemas.js";
 import type { HttpClient } from "./http-client.js";

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { ScpResponseError, toApiError } from "../errors.js";
+import { toApiError } from "../errors/api.js";
+import { ScpResponseError } from "../errors/call.js";
 import { toIssues } from "../validate.js";
 import type { CallRecord } from "./call-context.js";
 

@@ -1,4 +1,5 @@
-import { isIdempotencyRejection, parseRetryAfter, ScpNetworkError, ScpTimeoutError } from "../errors.js";
+import { isIdempotencyRejection, parseRetryAfter } from "../errors/api.js";
+import { ScpNetworkError, ScpTimeoutError } from "../errors/call.js";
 import type { ResolvedRetry } from "../resolve-options.js";
 import { sleep } from "../sleep.js";
 import { type CallContext, isIdempotentMethod, type Outgoing, type Send } from "./call-context.js";

@@ -1,4 +1,4 @@
-import { ScpTimeoutError } from "../errors.js";
+import { ScpTimeoutError } from "../errors/call.js";
 import type { Send } from "./call-context.js";
 
 /**

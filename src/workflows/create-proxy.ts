@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import { isOutcomeUnknown } from "../errors/call.js";
+import { ScpStateError } from "../errors/workflow.js";
 import type { CreateServerRequest, Server } from "../types.js";
 import { deleteServerAndWait } from "./delete-server.js";
 import { findByName, ownedBy } from "./fleet-servers.js";

@@ -1,4 +1,4 @@
-import { type ScpLeftover, ScpWorkflowError, type ScpWorkflowStep } from "../errors.js";
+import { type ScpLeftover, ScpWorkflowError, type ScpWorkflowStep } from "../errors/workflow.js";
 import { PoolLanes } from "./concurrency.js";
 import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { type StepOptions, waitOptions } from "./step-helpers.js";

@@ -1,5 +1,6 @@
 import type { ScpClient } from "../client.js";
-import { ScpNotFoundError, ScpTaskError } from "../errors.js";
+import { ScpNotFoundError } from "../errors/api.js";
+import { ScpTaskError } from "../errors/call.js";
 import type { PollVerdict } from "../tasks/poller.js";
 import type { Server, TaskSummary } from "../types.js";
 import { ServerWatch } from "./server-watch.js";

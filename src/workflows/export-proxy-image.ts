@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import type { ScpClient } from "../client.js";
-import { type ScpCheck, ScpPreflightError } from "../errors.js";
+import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { ServerConfig } from "../types.js";
 import { parseInput } from "../validate.js";
 import {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ScpWorkflowStep } from "../errors.js";
+import type { ScpWorkflowStep } from "../errors/workflow.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
 import type { NetworkRequest } from "../types.js";
 import { ScpIdSchema } from "../validate.js";

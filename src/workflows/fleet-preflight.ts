@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import { type ScpCheck, ScpPreflightError } from "../errors.js";
+import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Image } from "../types.js";
 import type { DeployBackupProxyFleetInput } from "./fleet-input.js";

@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import { ScpStateError } from "../errors.js";
+import { ScpStateError } from "../errors/workflow.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { ServerListQuery } from "../resources/servers.js";
 import type { Server } from "../types.js";

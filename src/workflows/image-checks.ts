@@ -1,4 +1,4 @@
-import { type ScpCheck, ScpPreflightError } from "../errors.js";
+import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { Image } from "../types.js";
 
 /** True when SCP lists the image as usable in the pool (`is_available` 1, number or string). @internal */

@@ -1,6 +1,6 @@
 import { access, constants, mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ScpValidationError } from "../errors.js";
+import { ScpValidationError } from "../errors/call.js";
 
 /** A progress event of an image workflow: which part of the transfer, and how far it is. */
 export interface ImageProgress {

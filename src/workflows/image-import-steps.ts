@@ -1,5 +1,6 @@
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import { isOutcomeUnknown } from "../errors/call.js";
+import { ScpStateError } from "../errors/workflow.js";
 import type { Image } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
 import { availableIn, proxyImageChecks } from "./image-checks.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { ScpValidationError } from "../errors.js";
+import { ScpValidationError } from "../errors/call.js";
 import { hashFile } from "../hash-file.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
 import { parseInput, ScpIdSchema } from "../validate.js";

@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import { ScpStateError, type ScpWorkflowStep } from "../errors.js";
+import { ScpStateError, type ScpWorkflowStep } from "../errors/workflow.js";
 import type { Server } from "../types.js";
 import type { PoolLanes } from "./concurrency.js";
 import { type CreatedResources, inStep } from "./created-resources.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { ScpStateError } from "../errors.js";
+import { ScpStateError } from "../errors/workflow.js";
 import { type PollVerdict, pollOne } from "../tasks/poller.js";
 import { scheduleOf } from "../tasks/schedule.js";
 import type { Server, Task } from "../types.js";

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import type { ScpClient } from "../client.js";
-import { type ScpLeftover, ScpWorkflowError } from "../errors.js";
+import { type ScpLeftover, ScpWorkflowError } from "../errors/workflow.js";
 import { StepFailure } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { exportProxyImage } from "./export-proxy-image.js";

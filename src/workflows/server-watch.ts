@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import { ScpStateError } from "../errors.js";
+import { ScpStateError } from "../errors/workflow.js";
 import { Poller, type PollVerdict } from "../tasks/poller.js";
 import { scheduleOf } from "../tasks/schedule.js";
 import type { Server } from "../types.js";

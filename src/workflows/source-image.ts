@@ -1,5 +1,5 @@
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown } from "../errors.js";
+import { isOutcomeUnknown } from "../errors/call.js";
 import type { Image } from "../types.js";
 import { type CreatedResources, StepFailure } from "./created-resources.js";
 import { pollUntil, requestOptions, runTask, type StepOptions, waitOptions } from "./step-helpers.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
-import { isOutcomeUnknown, ScpStateError } from "../errors.js";
+import { isOutcomeUnknown } from "../errors/call.js";
+import { ScpStateError } from "../errors/workflow.js";
 import { pollOne } from "../tasks/poller.js";
 import { ScheduleSchema, scheduleOf } from "../tasks/schedule.js";
 

@@ -22,7 +22,7 @@ async function withProxyImage(options: Parameters<typeof simulated>[0] = {}, int
   const env = await withImage(vma.path, options, intercept);
   const other: ScpClient = createScpClient({
     baseUrl: "https://scp.sim.test",
-    auth: { type: "signature", ...env.sim.credentials },
+    auth: { type: "signature", accessKey: env.sim.credentials.accessKey, secretKey: env.sim.credentials.secretKey },
     fetch: env.sim.fetch,
   });
   return { ...env, other };
