@@ -1,6 +1,6 @@
 import { clip, ScpError, type ScpOutcome, scrubText } from "./base.js";
 
-/** Fields of an {@link ScpApiError}. */
+/** Fields of an {@link ScpApiError}. @internal */
 export interface ScpApiErrorInit {
   /** HTTP status. */
   status: number;
@@ -40,7 +40,7 @@ export class ScpApiError extends ScpError {
   /** `"unknown"` when the call may have been applied despite the error. */
   readonly outcome: ScpOutcome | undefined;
 
-  /** Creates the error from its fields. */
+  /** Creates the error from its fields; the SDK makes these from responses (`toApiError`). @internal */
   constructor(init: ScpApiErrorInit) {
     const detail = init.serverMessage ? `: ${clip(init.serverMessage)}` : "";
     super(`${init.method} ${init.path} → ${init.status}${detail}`);
@@ -81,7 +81,7 @@ export class ScpRateLimitError extends ScpApiError {
   /** How long the server asked to wait, when it said. */
   readonly retryAfterMs: number | undefined;
 
-  /** Creates the error from its fields. */
+  /** Creates the error from its fields; the SDK makes these from responses (`toApiError`). @internal */
   constructor(init: ScpApiErrorInit & { retryAfterMs?: number | undefined }) {
     super(init);
     this.retryAfterMs = init.retryAfterMs;
