@@ -89,14 +89,22 @@ function inferredTable() {
     propertiesInferred(schema, name, found);
     if (found.length > 0 && !covered.test(name)) {
       const fields = found.map((f) => `\`${f.slice(name.length + 1)}\``).join(", ");
-      rows.push([`\`${name}\`: ${fields}`, "fields", "not in Sangfor's 6.11.1 description: our reading of the 6.11.3 guides"]);
+      rows.push([
+        `\`${name}\`: ${fields}`,
+        "fields",
+        "not in Sangfor's 6.11.1 description: our reading of the 6.11.3 guides",
+      ]);
     }
   }
   return rows;
 }
 
-const render = (rows) =>
-  [rows[0], rows[0].map(() => "---"), ...rows.slice(1)].map((r) => `| ${r.join(" | ")} |`).join("\n");
+// Columns padded to their widest cell, as the formatter (Biome) lays out Markdown tables.
+function render(rows) {
+  const widths = rows[0].map((_, i) => Math.max(3, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(rows[0]), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+}
 
 function replaceBetween(text, marker, body) {
   const begin = `<!-- begin:${marker} (written by scripts/readme-tables.mjs from openapi/scp.yaml) -->`;
