@@ -1,24 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createScpSimulator } from "../../src/simulator/index.js";
+import { SIGNATURE_VECTORS } from "../fixtures/signature-vectors.js";
 import { amzDate, rawClient, sha256, signatureHeaders } from "./support.js";
 
-interface Vector {
-  name: string;
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  accessKey: string;
-  secretKey: string;
-  amzDate: string;
-  expected: { authorization: string };
-}
-
-const vectors: Vector[] = JSON.parse(
-  readFileSync(new URL("../../../shared/reference/ec2-signature-vectors.json", import.meta.url), "utf8"),
-).vectors;
+const vectors = [...SIGNATURE_VECTORS];
 const BASE = "https://scp.sig.test";
 const NOW = Date.UTC(2026, 10, 27, 4, 55, 1);
 const SERVERS = "/janus/20240725/servers";

@@ -1,30 +1,9 @@
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { createScpClient } from "../../src/index.js";
 import { sha256Hex, signRequest } from "../../src/transport/sign-request.js";
+import { SIGNATURE_VECTORS } from "../fixtures/signature-vectors.js";
 
-interface Vector {
-  name: string;
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: string;
-  signedHeaders: string;
-  region: string;
-  service: string;
-  accessKey: string;
-  secretKey: string;
-  amzDate: string;
-  expected: { canonicalRequest: string; stringToSign: string; signature: string; authorization: string };
-}
-
-// The vectors are shared reference material; read them, never copy them into the project.
-const { vectors } = JSON.parse(
-  readFileSync(new URL("../../../shared/reference/ec2-signature-vectors.json", import.meta.url), "utf8"),
-) as {
-  vectors: Vector[];
-};
+const vectors = [...SIGNATURE_VECTORS];
 
 function amzToDate(amz: string): Date {
   return new Date(
