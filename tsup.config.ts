@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
 
 // No source maps in the package: the bundles are unminified (names, comments and module paths kept), so a stack
@@ -11,15 +13,19 @@ const esmRequire = 'import { createRequire as __createRequire } from "node:modul
   "const require = __createRequire(import.meta.url);",
 );
 
-// The CLI loads the packaged simulator by the package's own name (Node resolves a package's name from inside it)
-// instead of carrying a second copy of it and its YAML parser.
-const simulatorByName: NonNullable<Options["esbuildPlugins"]>[number] = {
-  name: "simulator-by-name",
+// The CLIs load the packaged client and simulator by the package's own name (Node resolves a package's name from
+// inside it) instead of carrying second copies of them: an import that lands on a public entry stays an import.
+const PUBLIC_ENTRIES = new Map([
+  [fileURLToPath(new URL("./src/index.js", import.meta.url)), "sangfor-scp-sdk"],
+  [fileURLToPath(new URL("./src/simulator/index.js", import.meta.url)), "sangfor-scp-sdk/simulator"],
+]);
+const publicEntriesByName: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "public-entries-by-name",
   setup(build) {
-    build.onResolve({ filter: /\/simulator\/index\.js$/ }, () => ({
-      path: "sangfor-scp-sdk/simulator",
-      external: true,
-    }));
+    build.onResolve({ filter: /(^|\/)index\.js$/ }, (args) => {
+      const name = PUBLIC_ENTRIES.get(resolve(args.resolveDir, args.path));
+      return name === undefined ? undefined : { path: name, external: true };
+    });
   },
 };
 
@@ -42,11 +48,16 @@ export default defineConfig([
     dts: true,
     banner: ({ format }) => (format === "esm" ? { js: esmRequire } : {}),
   },
+  // The CLIs bundle their terminal libraries (devDependencies, like yaml): a client user installs none of them.
+  // cli-table3 loads @colors/colors only for styles we never set, and does without it.
   {
     ...shared,
-    entry: { "cli/scp-sim": "src/cli/scp-sim.ts" },
+    entry: { "cli/scp-sim": "src/cli/scp-sim.ts", "cli/scp-proxy": "src/cli/scp-proxy.ts" },
     format: ["esm"],
-    banner: { js: "#!/usr/bin/env node" },
-    esbuildPlugins: [simulatorByName],
+    splitting: false,
+    noExternal: ["yaml", "commander", "cli-progress", "cli-table3", "picocolors"],
+    external: ["@colors/colors"],
+    banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
+    esbuildPlugins: [publicEntriesByName],
   },
 ]);
