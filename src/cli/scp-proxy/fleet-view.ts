@@ -26,8 +26,10 @@ export class FleetView implements LiveView {
           stream: out.progressStream,
           hideCursor: true,
           gracefulExit: false,
-          format: (_options, _params, payload: { proxy: string; trail: string }) =>
-            `${payload.proxy.padEnd(28)} ${payload.trail}`,
+          // The library's final frame is cut at the terminal's width counting colour codes as characters: the
+          // live lines are cleared at the end and written once more as plain output instead.
+          clearOnComplete: true,
+          format: (_options, _params, payload: { line: string }) => payload.line,
         })
       : undefined;
   }
@@ -40,7 +42,7 @@ export class FleetView implements LiveView {
     const row = this.#row(event.proxy);
     row.steps.set(event.step, event.phase === "done");
     if (row.bar) {
-      row.bar.update(0, { proxy: event.proxy, trail: this.#trail(row) });
+      row.bar.update(0, { line: this.#line(event.proxy, row) });
     } else {
       const mark = event.phase === "done" ? this.#out.paintErr.green("✓") : "…";
       this.#out.note(`${event.proxy}  ${event.step} ${mark}`);
@@ -50,23 +52,29 @@ export class FleetView implements LiveView {
   stop(): void {
     if (!this.#stopped) {
       this.#stopped = true;
-      this.#multi?.stop();
+      if (this.#multi) {
+        this.#multi.stop();
+        for (const [proxy, row] of this.#rows) {
+          this.#out.note(this.#line(proxy, row));
+        }
+      }
     }
   }
 
   #row(proxy: string): Row {
     let row = this.#rows.get(proxy);
     if (!row) {
-      row = { bar: this.#multi?.create(1, 0, { proxy, trail: "" }), steps: new Map() };
+      row = { bar: this.#multi?.create(1, 0, { line: proxy }), steps: new Map() };
       this.#rows.set(proxy, row);
     }
     return row;
   }
 
-  #trail(row: Row): string {
+  #line(proxy: string, row: Row): string {
     const paint = this.#out.paintErr;
-    return [...row.steps]
+    const trail = [...row.steps]
       .map(([step, done]) => (done ? `${paint.green("✓")} ${step}` : `${paint.yellow("…")} ${step}`))
       .join("  ");
+    return `${proxy.padEnd(28)} ${trail}`;
   }
 }

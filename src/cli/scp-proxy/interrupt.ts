@@ -12,7 +12,8 @@ export class Interrupt {
   readonly #handlers = new Map<Stop, () => void>();
   #received: Stop | undefined;
 
-  constructor(notify: (text: string) => void) {
+  /** `notify` tells what happens; with `last`, the process exits right after it returns. */
+  constructor(notify: (text: string, last: { exitCode: number } | undefined) => void) {
     for (const name of Object.keys(SIGNAL_EXIT) as Stop[]) {
       const handler = () => this.#receive(name, notify);
       this.#handlers.set(name, handler);
@@ -37,17 +38,19 @@ export class Interrupt {
     }
   }
 
-  #receive(name: Stop, notify: (text: string) => void): void {
+  #receive(name: Stop, notify: (text: string, last: { exitCode: number } | undefined) => void): void {
     if (this.#received !== undefined) {
-      notify(`${name} again: exiting now, without waiting for the clean-up (what it has not removed remains)`);
-      process.exit(SIGNAL_EXIT[name]);
+      const exitCode = SIGNAL_EXIT[name];
+      notify(`${name} again: exiting now, without waiting for the clean-up (what it has not removed remains)`, {
+        exitCode,
+      });
+      process.exit(exitCode);
     }
     this.#received = name;
     const reason = new Error(`interrupted by ${name}`);
     reason.name = "AbortError";
-    notify(
-      `${name}: stopping; what this run made is being removed (${name === "SIGINT" ? "Ctrl-C" : name} again exits at once)`,
-    );
+    const again = name === "SIGINT" ? "Ctrl-C" : name;
+    notify(`${name}: stopping; what this run made is being removed (${again} again exits at once)`, undefined);
     this.#controller.abort(reason);
   }
 }

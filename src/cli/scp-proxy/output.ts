@@ -79,6 +79,11 @@ export class Output {
     }
   }
 
+  /** Prints a warning on stderr, in either mode. */
+  warn(text: string): void {
+    this.error(`${this.paintErr.yellow("warning:")} ${text}`);
+  }
+
   /** Prints an error line on stderr, in either mode. */
   error(text: string): void {
     this.#write(this.#streams.stderr, `${text}\n`);

@@ -41,9 +41,12 @@ export class Session {
     this.#output = new Output(argv.includes("--json"), { color: !argv.includes("--no-color") });
     this.#secrets = [...secretsIn(argv), ...SECRET_FLAGS.map((s) => env[s.env])];
     this.#output.redactAlso(this.#secrets);
-    this.#interrupt = new Interrupt((text) => {
+    this.#interrupt = new Interrupt((text, last) => {
       this.#view?.stop();
       this.#output.error(text);
+      if (last && this.#output.json) {
+        this.#output.document({ error: { name: "Interrupted", message: text, exitCode: last.exitCode } });
+      }
     });
   }
 
@@ -65,7 +68,7 @@ export class Session {
     this.#flags = flags;
     for (const { flag, key } of SECRET_FLAGS) {
       if (command.getOptionValueSourceWithGlobals(key) === "cli") {
-        this.#output.note(`warning: ${flag} on the command line can be seen by other users (ps); use the environment`);
+        this.#output.warn(`${flag} on the command line can be seen by other users (ps); use the environment`);
       }
     }
   }

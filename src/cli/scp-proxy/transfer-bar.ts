@@ -10,6 +10,14 @@ export interface LiveView {
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
+/** One transfer phase as the bar follows it. */
+interface Phase {
+  readonly name: ImageProgress["phase"];
+  readonly startedAt: number;
+  doneBytes: number;
+  ended: boolean;
+}
+
 /** A byte count for people: `4.0 MiB`. */
 export function formatBytes(bytes: number): string {
   let value = bytes;
@@ -29,7 +37,9 @@ export function formatBytes(bytes: number): string {
 export class TransferBar implements LiveView {
   readonly #out: Output;
   #bar: cliProgress.SingleBar | undefined;
-  #phase: { name: ImageProgress["phase"]; startedAt: number; doneBytes: number; ended: boolean } | undefined;
+  #phase: Phase | undefined;
+  /** When the last phase ended (or the command started): where a phase reported only at its end began. */
+  #lastEnd = Date.now();
   #stopped = false;
 
   constructor(out: Output) {
@@ -41,10 +51,13 @@ export class TransferBar implements LiveView {
     if (this.#stopped || this.#out.json) {
       return;
     }
+    const complete = event.totalBytes !== undefined && event.doneBytes >= event.totalBytes;
     if (event.phase !== this.#phase?.name) {
       this.#endPhase();
-      this.#phase = { name: event.phase, startedAt: Date.now(), doneBytes: 0, ended: false };
-      this.#bar = this.#out.live ? this.#newBar(event) : undefined;
+      // Hashing reports only its end: it began when the phase before it ended.
+      const startedAt = complete ? this.#lastEnd : Date.now();
+      this.#phase = { name: event.phase, startedAt, doneBytes: event.doneBytes, ended: false };
+      this.#bar = this.#out.live ? this.#newBar(this.#phase, event.totalBytes ?? 0) : undefined;
     } else if (this.#phase.ended) {
       return;
     }
@@ -53,7 +66,7 @@ export class TransferBar implements LiveView {
       this.#bar?.setTotal(event.totalBytes);
     }
     this.#bar?.update(event.doneBytes);
-    if (event.totalBytes !== undefined && event.doneBytes >= event.totalBytes) {
+    if (complete) {
       this.#endPhase();
     }
   };
@@ -65,9 +78,8 @@ export class TransferBar implements LiveView {
     }
   }
 
-  #newBar(event: ImageProgress): cliProgress.SingleBar {
+  #newBar(phase: Phase, totalBytes: number): cliProgress.SingleBar {
     const paint = this.#out.paintErr;
-    const phase = event.phase;
     const bar = new cliProgress.SingleBar({
       stream: this.#out.progressStream,
       hideCursor: true,
@@ -78,18 +90,19 @@ export class TransferBar implements LiveView {
       etaBuffer: 50,
       format: (options, params) => {
         const known = params.total > 0;
-        const elapsedS = Math.max(0.001, ((params.stopTime ?? Date.now()) - params.startTime) / 1000);
+        const seconds = Math.max(0.001, (Date.now() - phase.startedAt) / 1000);
         const bar = known ? cliProgress.Format.BarFormat(params.progress, options) : "";
         const percent = known ? `${String(Math.floor(params.progress * 100)).padStart(3)}%` : "";
         const size = known ? `${formatBytes(params.value)}/${formatBytes(params.total)}` : formatBytes(params.value);
-        const eta = params.stopTime
-          ? `in ${elapsedS.toFixed(1)} s`
-          : `ETA ${known && Number.isFinite(params.eta) ? cliProgress.Format.TimeFormat(params.eta, options, 5) : "?"}`;
-        const rate = `${formatBytes(params.value / elapsedS)}/s`;
-        return `${paint.cyan(phase.padEnd(8))} ${bar} ${percent} ${size}  ${rate}  ${eta}`;
+        const rate = `${formatBytes(params.value / seconds)}/s`;
+        const eta =
+          known && params.value >= params.total
+            ? `in ${seconds.toFixed(1)} s`
+            : `ETA ${known && Number.isFinite(params.eta) ? cliProgress.Format.TimeFormat(params.eta, options, 5) : "?"}`;
+        return `${paint.cyan(phase.name.padEnd(8))} ${bar} ${percent} ${size}  ${rate}  ${eta}`;
       },
     });
-    bar.start(event.totalBytes ?? 0, event.doneBytes);
+    bar.start(totalBytes, phase.doneBytes);
     return bar;
   }
 
@@ -100,6 +113,7 @@ export class TransferBar implements LiveView {
       return;
     }
     phase.ended = true;
+    this.#lastEnd = Date.now();
     if (this.#bar) {
       this.#bar.stop();
       this.#bar = undefined;
