@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
 
@@ -25,6 +26,33 @@ const publicEntriesByName: NonNullable<Options["esbuildPlugins"]>[number] = {
     build.onResolve({ filter: /(^|\/)index\.js$/ }, (args) => {
       const name = PUBLIC_ENTRIES.get(resolve(args.resolveDir, args.path));
       return name === undefined ? undefined : { path: name, external: true };
+    });
+  },
+};
+
+/** The package directory of a bundled input (the innermost `node_modules/<name>` of its path). */
+function packageDirOf(input: string): string | undefined {
+  const found = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return found?.[1];
+}
+
+// The CLIs carry code of other packages, whose licences ask that their notices travel with it: one file beside the
+// bundles lists each package with its licence text.
+const thirdPartyNotices: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "third-party-notices",
+  setup(build) {
+    build.initialOptions.metafile = true;
+    build.onEnd((result) => {
+      const dirs = new Set(Object.keys(result.metafile?.inputs ?? {}).flatMap((i) => packageDirOf(i) ?? []));
+      const notices = [...dirs].sort().map((dir) => {
+        const { name, version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+        const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+        const text = file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${license}`;
+        return `## ${name}@${version} (${license})\n\n${text}\n`;
+      });
+      const head = "# Third-party software bundled into dist/cli/\n";
+      mkdirSync("dist/cli", { recursive: true });
+      writeFileSync("dist/cli/THIRD-PARTY-NOTICES.md", [head, ...notices].join("\n"));
     });
   },
 };
@@ -58,6 +86,6 @@ export default defineConfig([
     noExternal: ["yaml", "commander", "cli-progress", "cli-table3", "picocolors"],
     external: ["@colors/colors"],
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
-    esbuildPlugins: [publicEntriesByName],
+    esbuildPlugins: [publicEntriesByName, thirdPartyNotices],
   },
 ]);

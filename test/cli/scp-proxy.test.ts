@@ -130,4 +130,17 @@ describe("the package's entries", () => {
       }
     }
   });
+
+  it("the CLI's bundle comes with the licence of every library it carries", () => {
+    const notices = readFileSync(join(ROOT, "dist/cli/THIRD-PARTY-NOTICES.md"), "utf8");
+    const sections = new Map(
+      notices
+        .split("\n## ")
+        .slice(1)
+        .map((section) => [section.slice(0, section.indexOf("@")), section] as const),
+    );
+    for (const library of ["commander", "cli-progress", "cli-table3", "picocolors", "yaml", "string-width"]) {
+      expect(sections.get(library), library).toMatch(/^\S+@\d+\.\d+\.\d+ \((MIT|ISC)\)\n\n[\s\S]*Permission/);
+    }
+  });
 });
