@@ -46,25 +46,24 @@ interface Flags {
   watchParent: boolean;
 }
 
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  seed: { type: "string" },
+  "scp-version": { type: "string" },
+  "task-duration-ms": { type: "string" },
+  "vmtools-delay-ms": { type: "string" },
+  "pool-count": { type: "string" },
+  "backup-lab": { type: "boolean" },
+  "data-dir": { type: "string" },
+  json: { type: "boolean" },
+  "no-parent-watch": { type: "boolean" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function readFlags(argv: readonly string[]): Flags {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      seed: { type: "string" },
-      "scp-version": { type: "string" },
-      "task-duration-ms": { type: "string" },
-      "vmtools-delay-ms": { type: "string" },
-      "pool-count": { type: "string" },
-      "backup-lab": { type: "boolean" },
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      "no-parent-watch": { type: "boolean" },
-      version: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = parseArgs({ args: [...argv], options: FLAGS });
   if (values.help || values.version) {
     console.log(values.help ? USAGE : SDK_VERSION);
     process.exit(0);
