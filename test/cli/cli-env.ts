@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createScpClient, type ScpClient } from "../../src/index.js";
 import { type StartScpSimulatorOptions, startScpSimulator } from "../../src/simulator/index.js";
 import { cleanEnv, ensureBuilt, ROOT, run } from "../package/packed.js";
@@ -110,6 +111,22 @@ export async function simulatorForCli(options: StartScpSimulatorOptions = {}) {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A simulator for the CLI, as {@link simulatorForCli} makes it. */
+export type CliSimulator = Awaited<ReturnType<typeof simulatorForCli>>;
+
+/** The built CLIs and a simulator for the calling test file: filled in before its tests, closed after them. */
+export function useSimulator(options: StartScpSimulatorOptions = {}): CliSimulator {
+  const sim = {} as CliSimulator;
+  beforeAll(async () => {
+    buildOnce();
+    Object.assign(sim, await simulatorForCli(options));
+  }, 300_000);
+  afterAll(async () => {
+    await sim.close?.();
+  });
+  return sim;
 }
 
 /** The one JSON document a `--json` run printed on stdout (parsing fails if there is anything else). */

@@ -1,20 +1,11 @@
 // scp-proxy's exit codes for bad input (2) and refusals (3), with errors that name what to fix and never a secret.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findBackupProxies } from "../../src/index.js";
-import { buildOnce, cliEnv, document, scpProxy, simulatorForCli } from "./cli-env.js";
+import { cliEnv, document, scpProxy, simulatorForCli, useSimulator } from "./cli-env.js";
 
-let sim: Awaited<ReturnType<typeof simulatorForCli>>;
-
-beforeAll(async () => {
-  buildOnce();
-  sim = await simulatorForCli();
-}, 300_000);
-
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useSimulator();
 
 async function spec(name: string, text: string): Promise<string> {
   const path = join(sim.dir, name);

@@ -1,22 +1,16 @@
 // Progress and colour on a terminal (a pseudo-terminal made by util-linux `script`), and neither without one.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { importProxyImage } from "../../src/index.js";
-import { buildOnce, cliEnv, type Ran, SCP_PROXY, scpProxy, simulatorForCli, start } from "./cli-env.js";
+import { cliEnv, type Ran, SCP_PROXY, scpProxy, start, useSimulator } from "./cli-env.js";
 
-let sim: Awaited<ReturnType<typeof simulatorForCli>>;
+const sim = useSimulator();
 let vma: string;
 
 beforeAll(async () => {
-  buildOnce();
-  sim = await simulatorForCli();
   vma = join(sim.dir, "proxy.vma");
   await writeFile(vma, Buffer.alloc(3 * 1024 * 1024, 5));
-}, 300_000);
-
-afterAll(async () => {
-  await sim?.close();
 });
 
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;

@@ -2,27 +2,23 @@
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findBackupProxies } from "../../src/index.js";
 import { ROOT } from "../package/packed.js";
-import { buildOnce, document, type Ran, scpProxy, simulatorForCli } from "./cli-env.js";
+import { document, type Ran, scpProxy, useSimulator } from "./cli-env.js";
 
-let sim: Awaited<ReturnType<typeof simulatorForCli>>;
-
-beforeAll(async () => {
-  buildOnce();
-  sim = await simulatorForCli();
-}, 300_000);
-
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useSimulator();
 
 /** Runs a command with --json and expects it to succeed with one JSON document and a quiet stderr. */
 async function ok(...args: string[]): Promise<Record<string, unknown>> {
   const ran: Ran = await scpProxy(["--json", ...sim.flags, ...args], sim.env);
   expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: "" });
   return document(ran);
+}
+
+/** Publishes the golden VM as an image in one pool. */
+function publish(name: string, pool: string): Promise<Record<string, unknown>> {
+  return ok("image", "publish", "--vm", sim.server.goldenServerId, "--name", name, "--pool", pool);
 }
 
 describe("scp-proxy with --json", () => {
@@ -57,16 +53,7 @@ describe("scp-proxy with --json", () => {
     const imported = await ok("image", "import", "--file", file, "--name", "imported", "--pool", `${poolA},${poolB}`);
     expect(imported).toMatchObject({ azIds: [poolA, poolB], sha256: exported.sha256, reused: false });
 
-    const published = await ok(
-      "image",
-      "publish",
-      "--vm",
-      sim.server.goldenServerId,
-      "--name",
-      "proxy-v1",
-      "--pool",
-      poolA,
-    );
+    const published = await publish("proxy-v1", poolA);
     expect(published).toMatchObject({ azIds: [poolA], reused: false, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const image = await sim.scp.images.find(published.imageId as string);
     expect(image).toMatchObject({ name: "proxy-v1", status: "active" });
@@ -74,16 +61,7 @@ describe("scp-proxy with --json", () => {
 
   it("fleet plan, deploy, status, proxies and destroy: one fleet from a YAML spec, start to end", async () => {
     const [poolA] = sim.server.poolIds as [string];
-    const published = await ok(
-      "image",
-      "publish",
-      "--vm",
-      sim.server.goldenServerId,
-      "--name",
-      "proxy-v1",
-      "--pool",
-      poolA,
-    );
+    const published = await publish("proxy-v1", poolA);
     const spec = join(sim.dir, "fleet.yaml");
     await writeFile(spec, `fleetId: acme\nimageId: ${published.imageId}\npools:\n  - azId: ${poolA}\n    count: 2\n`);
 

@@ -41,3 +41,10 @@ export function inCliTerms(error: unknown, from: { spec?: string; fields?: Recor
   });
   return new CliInputError(issues, fromSpec ? from.spec : undefined);
 }
+
+/** The entries that have a value: an option left out means the SDK's documented default. */
+export function given<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

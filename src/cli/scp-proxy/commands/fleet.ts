@@ -7,7 +7,7 @@ import {
   findBackupProxies,
 } from "../../../index.js";
 import { CliInputError } from "../exit-codes.js";
-import { collect, inCliTerms, wholeNumber } from "../flags.js";
+import { collect, given, inCliTerms, wholeNumber } from "../flags.js";
 import { planLines, poolCounts } from "../fleet-render.js";
 import { table } from "../output.js";
 import type { Session } from "../session.js";
@@ -25,14 +25,9 @@ interface DeployFlags {
 
 /** The workflow's options from the flags (only those given: the SDK's defaults are the documented ones). */
 function deployOptions(flags: DeployFlags): DeployBackupProxyFleetOptions {
-  return {
-    ...(flags.prune ? { prune: true } : {}),
-    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-    ...(flags.maxUnavailable !== undefined ? { maxUnavailable: flags.maxUnavailable } : {}),
-    ...(flags.cleanup === false ? { cleanupOnError: false } : {}),
-    ...(flags.vmtoolsMaxWaitMs !== undefined ? { vmtoolsMaxWaitMs: flags.vmtoolsMaxWaitMs } : {}),
-    ...(flags.cleanupMaxWaitMs !== undefined ? { cleanupMaxWaitMs: flags.cleanupMaxWaitMs } : {}),
-  };
+  const { prune, concurrency, maxUnavailable, vmtoolsMaxWaitMs, cleanupMaxWaitMs } = flags;
+  const cleanupOnError = flags.cleanup === false ? false : undefined;
+  return given({ prune, concurrency, maxUnavailable, cleanupOnError, vmtoolsMaxWaitMs, cleanupMaxWaitMs });
 }
 
 /** Deploys (or plans) from a spec file; the workflow checks the spec with the API's schema before anything else. */
@@ -137,8 +132,7 @@ function registerDestroy(fleet: Command, session: Session): void {
       const options = {
         signal: session.signal,
         onProgress: view.onProgress,
-        ...(flags.dryRun ? { dryRun: true } : {}),
-        ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+        ...given({ dryRun: flags.dryRun, concurrency: flags.concurrency }),
       };
       const result = await destroyBackupProxyFleet(scp, input, options).catch((error) => {
         throw inCliTerms(error, { fields: { fleetId: "<fleet>", azIds: "--pool" } });

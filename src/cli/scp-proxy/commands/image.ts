@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { exportProxyImage, importProxyImage, publishProxyImage } from "../../../index.js";
-import { collect, inCliTerms } from "../flags.js";
+import { collect, given, inCliTerms } from "../flags.js";
 import type { Paint } from "../output.js";
 import type { Session } from "../session.js";
 import { formatBytes } from "../transfer-bar.js";
@@ -70,9 +70,8 @@ function registerExport(image: Command, session: Session): void {
     .action(async (flags: ImageFlags) => {
       const scp = await session.client();
       const input = { serverId: flags.vm ?? "", imageName: flags.name, file: flags.file ?? "" };
-      const options = { ...runOptions(session, flags), ...(flags.stopSource ? { stopSource: true } : {}) };
-      const osType = flags.osType ? { osType: flags.osType } : {};
-      const result = await run(() => exportProxyImage(scp, { ...input, ...osType }, options));
+      const options = { ...runOptions(session, flags), ...given({ stopSource: flags.stopSource }) };
+      const result = await run(() => exportProxyImage(scp, { ...input, ...given({ osType: flags.osType }) }, options));
       session.result(result, (paint) =>
         lines(paint, `exported VM ${flags.vm} to ${result.file}`, {
           image: result.sourceImageId,
@@ -100,9 +99,7 @@ function registerImport(image: Command, session: Session): void {
         file: flags.file ?? "",
         imageName: flags.name,
         azIds: flags.pool ?? [],
-        ...(flags.owner ? { ownerId: flags.owner } : {}),
-        ...(flags.osType ? { osType: flags.osType } : {}),
-        ...(flags.sha256 ? { sha256: flags.sha256 } : {}),
+        ...given({ ownerId: flags.owner, osType: flags.osType, sha256: flags.sha256 }),
       };
       const result = await run(() => importProxyImage(scp, input, runOptions(session, flags)));
       session.result(result, (paint) =>
@@ -134,11 +131,9 @@ function registerPublish(image: Command, session: Session): void {
         serverId: flags.vm ?? "",
         imageName: flags.name,
         azIds: flags.pool ?? [],
-        ...(flags.osType ? { osType: flags.osType } : {}),
-        ...(flags.workDir ? { workDir: flags.workDir } : {}),
-        ...(flags.keepFile ? { keepFile: true } : {}),
+        ...given({ osType: flags.osType, workDir: flags.workDir, keepFile: flags.keepFile }),
       };
-      const options = { ...runOptions(session, flags), ...(flags.stopSource ? { stopSource: true } : {}) };
+      const options = { ...runOptions(session, flags), ...given({ stopSource: flags.stopSource }) };
       const result = await run(() => publishProxyImage(scp, input, options));
       session.result(result, (paint) =>
         lines(paint, `${result.reused ? "already published" : "published"} image ${result.imageId}`, {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type BackupProxy, findBackupProxies } from "../../../index.js";
-import { inCliTerms } from "../flags.js";
+import { given, inCliTerms } from "../flags.js";
 import { type Paint, table } from "../output.js";
 import type { Session } from "../session.js";
 
@@ -33,7 +33,7 @@ export function registerProxies(program: Command, session: Session): void {
     .option("--fleet <fleetId>", "only this fleet's proxies")
     .action(async (flags: { pool?: string; fleet?: string }) => {
       const scp = await session.client();
-      const input = { ...(flags.pool ? { azId: flags.pool } : {}), ...(flags.fleet ? { fleetId: flags.fleet } : {}) };
+      const input = given({ azId: flags.pool, fleetId: flags.fleet });
       const proxies = await findBackupProxies(scp, input, { signal: session.signal }).catch((error: unknown) => {
         throw inCliTerms(error, { fields: { azId: "--pool", fleetId: "--fleet" } });
       });
