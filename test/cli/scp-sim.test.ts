@@ -32,8 +32,9 @@ function alive(pid: number): boolean {
 
 /** Starts a command that runs scp-sim with --json; resolves with its banner, the first line it prints. */
 async function withBanner(spawned: Spawned): Promise<Banner> {
+  // SIGTERM, not SIGKILL: a test that fails midway still lets the simulator remove its files.
   onTestFinished(() => {
-    spawned.child.kill("SIGKILL");
+    spawned.child.kill("SIGTERM");
   });
   await vi.waitFor(
     async () => {
@@ -47,7 +48,7 @@ async function withBanner(spawned: Spawned): Promise<Banner> {
   const banner = JSON.parse(spawned.out.stdout) as Banner;
   onTestFinished(() => {
     if (alive(banner.pid)) {
-      process.kill(banner.pid, "SIGKILL");
+      process.kill(banner.pid, "SIGTERM");
     }
   });
   return banner;
