@@ -1,3 +1,6 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
 
 // No source maps in the package: the bundles are unminified (names, comments and module paths kept), so a stack
@@ -11,15 +14,46 @@ const esmRequire = 'import { createRequire as __createRequire } from "node:modul
   "const require = __createRequire(import.meta.url);",
 );
 
-// The CLI loads the packaged simulator by the package's own name (Node resolves a package's name from inside it)
-// instead of carrying a second copy of it and its YAML parser.
-const simulatorByName: NonNullable<Options["esbuildPlugins"]>[number] = {
-  name: "simulator-by-name",
+// The CLIs load the packaged client and simulator by the package's own name (Node resolves a package's name from
+// inside it) instead of carrying second copies of them: an import that lands on a public entry stays an import.
+const PUBLIC_ENTRIES = new Map([
+  [fileURLToPath(new URL("./src/index.js", import.meta.url)), "sangfor-scp-sdk"],
+  [fileURLToPath(new URL("./src/simulator/index.js", import.meta.url)), "sangfor-scp-sdk/simulator"],
+]);
+const publicEntriesByName: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "public-entries-by-name",
   setup(build) {
-    build.onResolve({ filter: /\/simulator\/index\.js$/ }, () => ({
-      path: "sangfor-scp-sdk/simulator",
-      external: true,
-    }));
+    build.onResolve({ filter: /(^|\/)index\.js$/ }, (args) => {
+      const name = PUBLIC_ENTRIES.get(resolve(args.resolveDir, args.path));
+      return name === undefined ? undefined : { path: name, external: true };
+    });
+  },
+};
+
+/** The package directory of a bundled input (the innermost `node_modules/<name>` of its path). */
+function packageDirOf(input: string): string | undefined {
+  const found = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return found?.[1];
+}
+
+// The CLIs carry code of other packages, whose licences ask that their notices travel with it: one file beside the
+// bundles lists each package with its licence text.
+const thirdPartyNotices: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "third-party-notices",
+  setup(build) {
+    build.initialOptions.metafile = true;
+    build.onEnd((result) => {
+      const dirs = new Set(Object.keys(result.metafile?.inputs ?? {}).flatMap((i) => packageDirOf(i) ?? []));
+      const notices = [...dirs].sort().map((dir) => {
+        const { name, version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+        const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+        const text = file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${license}`;
+        return `## ${name}@${version} (${license})\n\n${text}\n`;
+      });
+      const head = "# Third-party software bundled into dist/cli/\n";
+      mkdirSync("dist/cli", { recursive: true });
+      writeFileSync("dist/cli/THIRD-PARTY-NOTICES.md", [head, ...notices].join("\n"));
+    });
   },
 };
 
@@ -42,11 +76,16 @@ export default defineConfig([
     dts: true,
     banner: ({ format }) => (format === "esm" ? { js: esmRequire } : {}),
   },
+  // The CLIs bundle their terminal libraries (devDependencies, like yaml): a client user installs none of them.
+  // cli-table3 loads @colors/colors only for styles we never set, and does without it.
   {
     ...shared,
-    entry: { "cli/scp-sim": "src/cli/scp-sim.ts" },
+    entry: { "cli/scp-sim": "src/cli/scp-sim.ts", "cli/scp-proxy": "src/cli/scp-proxy.ts" },
     format: ["esm"],
-    banner: { js: "#!/usr/bin/env node" },
-    esbuildPlugins: [simulatorByName],
+    splitting: false,
+    noExternal: ["yaml", "commander", "cli-progress", "cli-table3", "picocolors"],
+    external: ["@colors/colors"],
+    banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
+    esbuildPlugins: [publicEntriesByName, thirdPartyNotices],
   },
 ]);

@@ -1,0 +1,76 @@
+import { ScpApiError, ScpNetworkError, ScpPreflightError, ScpValidationError, ScpWorkflowError } from "../../index.js";
+import { CliInputError } from "./exit-codes.js";
+import type { Output, Paint } from "./output.js";
+
+/** An issue path as the documentation writes it: `pools.0.count`. */
+function dotted(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(root)" : path.map(String).join(".");
+}
+
+/** The fields of an error worth a machine's attention, by kind. */
+function details(error: unknown): Record<string, unknown> {
+  if (error instanceof CliInputError) {
+    return { issues: error.issues, ...(error.source ? { source: error.source } : {}) };
+  }
+  if (error instanceof ScpValidationError) {
+    return { subject: error.subject, issues: error.issues.map((i) => ({ path: dotted(i.path), message: i.message })) };
+  }
+  if (error instanceof ScpPreflightError) {
+    return { workflow: error.workflow, checks: error.checks };
+  }
+  if (error instanceof ScpWorkflowError) {
+    const { workflow, step, target, leftovers, changes } = error;
+    const cause = error.cause instanceof Error ? { name: error.cause.name, ...details(error.cause) } : {};
+    return { workflow, step, target, leftovers, changes, cause };
+  }
+  if (error instanceof ScpApiError) {
+    const { status, code, requestId, serverRequestId, method, path } = error;
+    return { status, code, method, path, requestId, serverRequestId };
+  }
+  if (error instanceof ScpNetworkError) {
+    return { code: error.code, outcome: error.outcome, requestId: error.requestId };
+  }
+  return {};
+}
+
+/** The error as the one JSON document of a failed `--json` run. */
+export function errorDocument(error: unknown, exitCode: number): { error: Record<string, unknown> } {
+  const name = error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return { error: { name, message, exitCode, ...details(error) } };
+}
+
+/** The error for people: a first line, then what helps act on it (fields, checks, what was left behind). */
+export function errorLines(error: unknown, paint: Paint): string[] {
+  const head = (text: string) => `${paint.red(paint.bold("error:"))} ${text}`;
+  if (error instanceof CliInputError) {
+    const where = error.source ? `${error.source}: ` : "";
+    return error.issues.map((i) => head(`${where}${i.path}: ${i.message}`));
+  }
+  if (error instanceof ScpValidationError) {
+    return [head(`invalid ${error.subject}`), ...error.issues.map((i) => `  ${dotted(i.path)}: ${i.message}`)];
+  }
+  if (error instanceof ScpPreflightError) {
+    const checks = error.checks.map((c) =>
+      c.ok ? `  ${paint.green("✓")} ${c.name}` : `  ${paint.red("✗")} ${c.name}: ${c.detail}`,
+    );
+    return [head(`${error.workflow} refused by its preflight; nothing was changed`), ...checks];
+  }
+  if (error instanceof ScpWorkflowError) {
+    const left = error.leftovers.map(
+      (l) => `  ${l.state === "removed" ? "removed" : paint.yellow(l.state)} ${l.kind} ${l.id}`,
+    );
+    return [head(error.message), ...left, ...error.changes.map((c) => `  ${c}`)];
+  }
+  return [head(error instanceof Error ? error.message : String(error))];
+}
+
+/** Prints a failure: the JSON document on stdout with `--json`, and the lines on stderr in either mode. */
+export function reportFailure(out: Output, error: unknown, exitCode: number): void {
+  if (out.json) {
+    out.document(errorDocument(error, exitCode));
+  }
+  for (const line of errorLines(error, out.paintErr)) {
+    out.error(line);
+  }
+}
