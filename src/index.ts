@@ -119,6 +119,7 @@ export {
   type FleetStep,
   type FleetVmInput,
   MAX_PROXIES_PER_POOL,
+  validateBackupProxyFleetInput,
 } from "./workflows/fleet-input.js";
 export type { FleetCapacity, FleetPlan, PlannedProxy, PoolPlan } from "./workflows/fleet-plan.js";
 export type { ImageProgress } from "./workflows/image-files.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ScpWorkflowStep } from "../errors/workflow.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
 import type { NetworkRequest } from "../types.js";
-import { ScpIdSchema } from "../validate.js";
+import { parseInput, ScpIdSchema } from "../validate.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
 import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
@@ -155,4 +155,13 @@ export function proxySize(vm: FleetVmInput | undefined, imageDiskMb: number | un
   // A slot (one disk backed up at a time) wants about one vCPU and 2 GiB.
   const slots = vm?.slots ?? Math.max(1, Math.min(cores * sockets, Math.floor(memoryMb / 2048)));
   return { cores, sockets, memoryMb, diskSizeMb: vm?.diskSizeMb ?? imageDiskMb ?? D.diskSizeMb, slots };
+}
+
+/**
+ * Checks a fleet's input (a spec file's content, say) with the same rules `deployBackupProxyFleet` applies, without
+ * contacting the platform.
+ * @throws {@link ScpValidationError} naming each field that is wrong.
+ */
+export function validateBackupProxyFleetInput(input: unknown): DeployBackupProxyFleetInput {
+  return parseInput(DeployFleetInputSchema, input, "deployBackupProxyFleet input") as DeployBackupProxyFleetInput;
 }

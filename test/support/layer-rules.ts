@@ -119,6 +119,11 @@ export const PACKAGES: readonly PackageRule[] = [
   // Options name undici's Dispatcher type; only the transport loads undici.
   { name: "undici", only: ["src/transport/**", "src/options.ts", "src/resolve-options.ts"] },
   { name: "yaml", only: ["src/simulator/**", "src/cli/**"] },
+  // The command line's own libraries: bundled into the CLI only, never loaded by the SDK's entries.
+  { name: "commander", only: ["src/cli/**"] },
+  { name: "cli-progress", only: ["src/cli/**"] },
+  { name: "cli-table3", only: ["src/cli/**"] },
+  { name: "picocolors", only: ["src/cli/**"] },
   { name: "@opentelemetry/api", only: ["src/transport/**"] },
   { name: "zod", never: ["src/errors/**"] },
 ];

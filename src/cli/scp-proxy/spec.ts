@@ -1,14 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { parse, YAMLParseError } from "yaml";
-import type { DeployBackupProxyFleetInput } from "../../index.js";
+import { type DeployBackupProxyFleetInput, validateBackupProxyFleetInput } from "../../index.js";
 import { CliInputError } from "./exit-codes.js";
 
 /**
- * Reads a fleet spec, YAML or JSON (YAML parses both), as the object the API takes. Only the syntax is checked here:
- * the fleet workflow checks the content with its own schema before anything is sent, and the caller re-words its
- * issues under the file's name.
+ * Reads a fleet spec, YAML or JSON (YAML parses both), and checks it with the API's own rules before anything
+ * connects; the caller re-words the issues under the file's name.
  */
 export async function readSpec(path: string): Promise<DeployBackupProxyFleetInput> {
+  return validateBackupProxyFleetInput(await parseSpec(path));
+}
+
+/** The spec file's content, syntax checked only. */
+async function parseSpec(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -17,7 +21,7 @@ export async function readSpec(path: string): Promise<DeployBackupProxyFleetInpu
     throw new CliInputError([{ path: "(file)", message: `cannot read it (${code})` }], path);
   }
   try {
-    return parse(text) as DeployBackupProxyFleetInput;
+    return parse(text) as unknown;
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const at = error.linePos?.[0];
@@ -37,9 +41,5 @@ export async function fleetOf(ref: string): Promise<{ fleetId: string; spec?: De
     return { fleetId: ref };
   }
   const spec = await readSpec(ref);
-  const fleetId = (spec as { fleetId?: unknown } | null)?.fleetId;
-  if (typeof fleetId !== "string") {
-    throw new CliInputError([{ path: "fleetId", message: "required: the fleet's id" }], ref);
-  }
-  return { fleetId, spec };
+  return { fleetId: spec.fleetId, spec };
 }

@@ -30,11 +30,12 @@ function deployOptions(flags: DeployFlags): DeployBackupProxyFleetOptions {
   return given({ prune, concurrency, maxUnavailable, cleanupOnError, vmtoolsMaxWaitMs, cleanupMaxWaitMs });
 }
 
-/** Deploys (or plans) from a spec file; the workflow checks the spec with the API's schema before anything else. */
+/** Deploys (or plans) from a spec file, checked with the API's own rules before anything connects. */
 async function deploy(session: Session, specPath: string, options: DeployBackupProxyFleetOptions) {
-  const spec: DeployBackupProxyFleetInput = await readSpec(specPath);
-  const scp = await session.client();
   try {
+    // The spec is checked (offline) before the client connects.
+    const spec: DeployBackupProxyFleetInput = await readSpec(specPath);
+    const scp = await session.client();
     return await deployBackupProxyFleet(scp, spec, { ...options, signal: session.signal });
   } catch (error) {
     throw inCliTerms(error, { spec: specPath, fields: { cleanupOnError: "--no-cleanup" } });
@@ -91,7 +92,9 @@ function registerStatus(fleet: Command, session: Session): void {
     .description("show the fleet's proxies and readiness per pool (reads only)")
     .argument("<fleet>", "fleet id, or the fleet's spec file (then wanted counts are shown too)")
     .action(async (ref: string) => {
-      const { fleetId, spec } = await fleetOf(ref);
+      const { fleetId, spec } = await fleetOf(ref).catch((error: unknown) => {
+        throw inCliTerms(error, { spec: ref });
+      });
       const scp = await session.client();
       const proxies = await findBackupProxies(scp, { fleetId }, { signal: session.signal }).catch((error) => {
         throw inCliTerms(error, spec ? { spec: ref } : { fields: { fleetId: "<fleet>" } });
@@ -125,7 +128,9 @@ function registerDestroy(fleet: Command, session: Session): void {
         const message = "destroy deletes VMs: pass --yes to go ahead (or --dry-run to list them)";
         throw new CliInputError([{ path: "--yes", message }]);
       }
-      const { fleetId } = await fleetOf(ref);
+      const { fleetId } = await fleetOf(ref).catch((error: unknown) => {
+        throw inCliTerms(error, { spec: ref });
+      });
       const scp = await session.client();
       const view = session.fleetView();
       const input = { fleetId, ...(flags.pool ? { azIds: flags.pool } : {}) };
