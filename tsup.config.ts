@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
 
@@ -36,9 +36,9 @@ function packageDirOf(input: string): string | undefined {
   return found?.[1];
 }
 
-// The CLIs carry code of other packages, whose licences ask that their notices travel with it: one file beside the
-// bundles lists each package with its licence text.
-const thirdPartyNotices: NonNullable<Options["esbuildPlugins"]>[number] = {
+// The simulator and the CLIs carry code of other packages, whose licences ask that their notices travel with it: one
+// file beside the bundles lists each package with its licence text.
+const thirdPartyNotices = (file: string, what: string): NonNullable<Options["esbuildPlugins"]>[number] => ({
   name: "third-party-notices",
   setup(build) {
     build.initialOptions.metafile = true;
@@ -50,12 +50,12 @@ const thirdPartyNotices: NonNullable<Options["esbuildPlugins"]>[number] = {
         const text = file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${license}`;
         return `## ${name}@${version} (${license})\n\n${text}\n`;
       });
-      const head = "# Third-party software bundled into dist/cli/\n";
-      mkdirSync("dist/cli", { recursive: true });
-      writeFileSync("dist/cli/THIRD-PARTY-NOTICES.md", [head, ...notices].join("\n"));
+      const head = `# Third-party software bundled into ${what}\n`;
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, [head, ...notices].join("\n"));
     });
   },
-};
+});
 
 export default defineConfig([
   // The client: dependencies stay external, nothing of the simulator's.
@@ -75,6 +75,7 @@ export default defineConfig([
     format: ["esm", "cjs"],
     dts: true,
     banner: ({ format }) => (format === "esm" ? { js: esmRequire } : {}),
+    esbuildPlugins: [thirdPartyNotices("dist/SIMULATOR-THIRD-PARTY-NOTICES.md", "dist/simulator.*")],
   },
   // The CLIs bundle their terminal libraries (devDependencies, like yaml): a client user installs none of them.
   // cli-table3 loads @colors/colors only for styles we never set, and does without it.
@@ -86,6 +87,6 @@ export default defineConfig([
     noExternal: ["yaml", "commander", "cli-progress", "cli-table3", "picocolors"],
     external: ["@colors/colors"],
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
-    esbuildPlugins: [publicEntriesByName, thirdPartyNotices],
+    esbuildPlugins: [publicEntriesByName, thirdPartyNotices("dist/cli/THIRD-PARTY-NOTICES.md", "dist/cli/")],
   },
 ]);

@@ -21,12 +21,12 @@ function env(name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** Connects to SCP_URL with SCP_AK/SCP_SK or SCP_USERNAME/SCP_PASSWORD, or starts the simulator. */
+/** Connects to SCP_URL with SCP_ACCESS_KEY/SCP_SECRET_KEY or SCP_USERNAME/SCP_PASSWORD, or starts the simulator. */
 export async function connect(options: { taskDurationMs?: number } = {}): Promise<Target> {
   const url = env("SCP_URL");
   if (url) {
-    const ak = env("SCP_AK");
-    const sk = env("SCP_SK");
+    const ak = env("SCP_ACCESS_KEY");
+    const sk = env("SCP_SECRET_KEY");
     const auth =
       ak && sk
         ? { type: "signature" as const, accessKey: ak, secretKey: sk }

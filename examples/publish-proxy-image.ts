@@ -1,5 +1,5 @@
 // Publishes a golden proxy VM as a private, administrator-owned image in the given pools.
-// Simulator by default; a real SCP with SCP_URL, SCP_AK/SCP_SK (or SCP_USERNAME/SCP_PASSWORD), SCP_GOLDEN_VM, SCP_POOLS.
+// Simulator by default; a real SCP with SCP_URL, SCP_ACCESS_KEY/SCP_SECRET_KEY (or SCP_USERNAME/SCP_PASSWORD), SCP_GOLDEN_VM, SCP_POOLS.
 import { publishProxyImage } from "sangfor-scp-sdk";
 import { connect } from "./connect.js";
 

@@ -42,7 +42,7 @@ export interface ScpClient {
  * ```ts
  * const scp = createScpClient({
  *   baseUrl: "https://10.0.0.10:4430",
- *   auth: { type: "signature", accessKey: process.env.SCP_AK!, secretKey: process.env.SCP_SK! },
+ *   auth: { type: "signature", accessKey: process.env.SCP_ACCESS_KEY!, secretKey: process.env.SCP_SECRET_KEY! },
  *   tls: { ca: readFileSync("scp-ca.pem", "utf8") },
  * });
  * for await (const vm of scp.servers.listAll({ az_id })) console.log(vm.name, vm.os_name);

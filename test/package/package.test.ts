@@ -78,6 +78,20 @@ describe.each([
   });
 });
 
+describe("the scp-proxy bin", () => {
+  it("runs from the install with its bundled libraries, and answers version as JSON", () => {
+    const bin = join(installed.consumerDir, "node_modules/.bin/scp-proxy");
+    const out = run(bin, ["version", "--json"], { cwd: installed.consumerDir, timeout: 60_000 });
+    const version = JSON.parse(out) as { scpProxy: string; node: string };
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(version).toMatchObject({ scpProxy: manifest.version, node: process.version });
+    // Its argument, table and colour libraries are bundled: none of them is installed for users.
+    for (const library of ["commander", "cli-progress", "cli-table3", "picocolors"]) {
+      expect(existsSync(join(installed.consumerDir, "node_modules", library))).toBe(false);
+    }
+  });
+});
+
 describe("the scp-sim bin", () => {
   it("prints its banner and stops on SIGTERM", async () => {
     const dataDir = mkdtempSync(join(installed.workDir, "sim-"));

@@ -34,7 +34,14 @@ function newestMtime(path: string): number {
   return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-const BUILT = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli/scp-sim.js"];
+const BUILT = [
+  "dist/index.js",
+  "dist/index.cjs",
+  "dist/index.d.ts",
+  "dist/index.d.cts",
+  "dist/cli/scp-sim.js",
+  "dist/cli/scp-proxy.js",
+];
 
 /** Builds `dist/` unless every output is newer than every input (a fresh checkout has no dist, so it builds). */
 export function ensureBuilt(): void {

@@ -1,5 +1,13 @@
+import { afterAll } from "vitest";
 import { createScpClient, type ScpClient } from "../../src/index.js";
-import { createScpSimulator, type ScpSimulatorOptions } from "../../src/simulator/index.js";
+import { createScpSimulator, type ScpSimulator, type ScpSimulatorOptions } from "../../src/simulator/index.js";
+
+// Every simulator a test file made is closed after it, so its temporary image files go too.
+const opened = new Set<ScpSimulator>();
+afterAll(async () => {
+  await Promise.all([...opened].map((sim) => sim.close()));
+  opened.clear();
+});
 
 /** One request the client sent, as the simulator received it. */
 export interface SentCall {
@@ -17,6 +25,7 @@ export function simulated(
   intercept?: (request: Request) => Promise<Response | undefined> | Response | undefined,
 ) {
   const sim = createScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 40, ...options });
+  opened.add(sim);
   const calls: SentCall[] = [];
   const scp: ScpClient = createScpClient({
     baseUrl: "https://scp.sim.test",
