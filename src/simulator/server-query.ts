@@ -1,0 +1,185 @@
+import { type Page, powerStateValues, type Server } from "../generated/schema.js";
+import type { Caller, SimServer } from "./model.js";
+import { type PageRequest, pageOf, pagePositions, pageRequest, pageResult } from "./paging.js";
+import { enumParam, listParam, uuidParam } from "./request-body.js";
+import type { StoredServer } from "./server-store.js";
+import { serverItem } from "./server-views.js";
+import { sortByKey } from "./sorted-index.js";
+import type { World } from "./world.js";
+
+const EXACT_FIELDS = ["host_id", "project_id", "user_id", "status", "os_type"] as const;
+/** List fields whose wire value is the stored field's, so a sort key needs no wire view. */
+const STORED_FIELDS: ReadonlySet<string> = new Set([
+  "id",
+  "vm_id",
+  "name",
+  "description",
+  "status",
+  "created_at",
+  "az_id",
+  "host_id",
+  "project_id",
+  "user_id",
+  "cores",
+  "sockets",
+  "memory_mb",
+  "os_type",
+  "os_name",
+  "os_installed",
+  "vtool_installed",
+  "image_id",
+  "storage_tag_id",
+  "storage_id",
+  "type",
+  "vmtype",
+]);
+
+/** The filters of `GET /janus/20240725/servers`, checked. */
+interface ServerFilters {
+  readonly azId: string | undefined;
+  readonly powerState: string | undefined;
+  readonly ids: ReadonlySet<string> | undefined;
+  readonly vmIds: ReadonlySet<string> | undefined;
+  /** `query_name`, in lower case. */
+  readonly name: string | undefined;
+  readonly ip: string | null;
+  readonly exact: readonly (readonly [(typeof EXACT_FIELDS)[number], string])[];
+  /** The caller's project when the caller is a tenant (who sees its own VMs only). */
+  readonly projectId: string | undefined;
+}
+
+/** Visits stored VMs in some order. */
+type Visit = (visitor: (stored: StoredServer) => void) => void;
+
+/**
+ * One page of the VM list. Matching reads the stored VMs (no wire view per VM); candidates come from the
+ * narrowest index (ids, numeric ids, pool), sorted orders from the store's; only the page's VMs get a view.
+ */
+export function serverPage(
+  world: World,
+  caller: Caller,
+  query: URLSearchParams,
+  nowMs: number,
+): Page & { data: Server[] } {
+  const filters = parseFilters(query, caller);
+  const request = pageRequest(query);
+  const view = (server: SimServer) => serverItem(world, server, nowMs);
+  const field = request.sortField;
+  const named = namedCandidates(world, filters);
+  const kept = named === undefined && field !== undefined ? world.servers.sortedBy(field) : undefined;
+  const visit: Visit = kept
+    ? (visitor) => kept.forEach(visitor)
+    : (visitor) => visitCandidates(world, filters, named, visitor);
+  if (field !== undefined && kept === undefined) {
+    // A few named VMs, or a field no order is kept for (power, status): sort the matches now.
+    const matches: SimServer[] = [];
+    visit((stored) => passes(stored, filters) && matches.push(stored.server));
+    return pageOf(sortByKey(matches, sortKey(world, field, nowMs)), request, view);
+  }
+  const { total, page } = collectPage(visit, filters, request);
+  return pageResult(request, total, page.map(view));
+}
+
+/**
+ * The matches in a page's positions, in page order, and how many match in all. Only the page is collected:
+ * an array of 20,000 matches per request cost more than the matching.
+ */
+function collectPage(visit: Visit, filters: ServerFilters, request: PageRequest) {
+  let total = 0;
+  if (request.descending) {
+    visit((stored) => passes(stored, filters) && total++);
+  }
+  const { from, to } = pagePositions(request, request.descending ? total : undefined);
+  const page: SimServer[] = [];
+  let position = 0;
+  visit((stored) => {
+    if (passes(stored, filters)) {
+      if (position >= from && position < to) {
+        page.push(stored.server);
+      }
+      position++;
+    }
+  });
+  return { total: position, page: request.descending ? page.reverse() : page };
+}
+
+function parseFilters(query: URLSearchParams, caller: Caller): ServerFilters {
+  const ids = listParam(query, "ids");
+  const vmIds = listParam(query, "vm_ids");
+  return {
+    azId: uuidParam(query, "az_id"),
+    powerState: enumParam(query, "power_state", powerStateValues),
+    ids: ids && new Set(ids),
+    vmIds: vmIds && new Set(vmIds),
+    name: query.get("query_name")?.toLowerCase(),
+    ip: query.get("query_ip"),
+    exact: EXACT_FIELDS.filter((k) => query.has(k)).map((k) => [k, query.get(k) ?? ""] as const),
+    projectId: caller.roleType === "admin" ? undefined : caller.projectId,
+  };
+}
+
+/**
+ * True when the stored VM passes every filter (and the caller may see it). Plain checks on the stored record,
+ * cheapest first: this runs for every VM of the platform on an unindexed list.
+ */
+function passes({ server: s, lowerName }: StoredServer, f: ServerFilters): boolean {
+  if (s.recycled || (f.projectId !== undefined && s.project_id !== f.projectId)) {
+    return false;
+  }
+  if ((f.azId !== undefined && s.az_id !== f.azId) || (f.ids !== undefined && !f.ids.has(s.id))) {
+    return false;
+  }
+  if (f.powerState !== undefined && (s.runningSinceMs === undefined ? "off" : "on") !== f.powerState) {
+    return false;
+  }
+  if ((f.vmIds !== undefined && !f.vmIds.has(s.vm_id)) || (f.name !== undefined && !lowerName.includes(f.name))) {
+    return false;
+  }
+  const ip = f.ip;
+  if (ip !== null && !s.networks.some((n) => !!n.ip_address && n.ip_address.includes(ip))) {
+    return false;
+  }
+  for (const [k, v] of f.exact) {
+    if (String(s[k]) !== v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Visits the narrowest set of VMs that holds every match, in insertion order: the named ones, the pool's, or all. */
+function visitCandidates(
+  world: World,
+  f: ServerFilters,
+  named: readonly StoredServer[] | undefined,
+  visitor: (stored: StoredServer) => void,
+): void {
+  const { servers } = world;
+  for (const stored of named ?? (f.azId === undefined ? servers.all() : servers.inPool(f.azId))) {
+    visitor(stored);
+  }
+}
+
+/** The VMs `ids` (or else `vm_ids`) name, in insertion order; undefined when neither is given. */
+function namedCandidates(world: World, f: ServerFilters): StoredServer[] | undefined {
+  const { servers } = world;
+  const found =
+    f.ids !== undefined
+      ? [...f.ids].map((id) => servers.stored(id))
+      : f.vmIds !== undefined
+        ? [...f.vmIds].map((vmId) => servers.byVmId(vmId))
+        : undefined;
+  return found?.filter((s): s is StoredServer => s !== undefined).sort((a, b) => a.seq - b.seq);
+}
+
+/** The sort key of a VM: the list field as text, read from the stored VM when the wire value is the same. */
+function sortKey(world: World, field: string, nowMs: number): (server: SimServer) => string {
+  if (STORED_FIELDS.has(field)) {
+    return (s) => String((s as unknown as Record<string, unknown>)[field] ?? "");
+  }
+  if (field === "power_state" || field === "is_stopped") {
+    const [running, stopped] = field === "power_state" ? ["on", "off"] : ["0", "1"];
+    return (s) => (s.runningSinceMs === undefined ? stopped : running);
+  }
+  return (s) => String((serverItem(world, s, nowMs) as unknown as Record<string, unknown>)[field] ?? "");
+}
