@@ -106,4 +106,13 @@ export class World {
   count(key: string): void {
     this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
   }
+
+  /** The request counts as a record; with `reset`, counting starts again from zero. */
+  readCounts(reset: boolean): Record<string, number> {
+    const counts = Object.fromEntries(this.requestCounts);
+    if (reset) {
+      this.requestCounts.clear();
+    }
+    return counts;
+  }
 }
