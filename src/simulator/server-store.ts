@@ -38,11 +38,6 @@ export class ServerStore {
   readonly #sorted = new Map<string, SortedIndex<StoredServer>>();
   #seq = 0;
 
-  /** Number of VMs, recycled ones included. */
-  get size(): number {
-    return this.#byId.size;
-  }
-
   /** The VM with this id. */
   get(id: string): SimServer | undefined {
     return this.#byId.get(id)?.server;

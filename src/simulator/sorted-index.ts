@@ -31,11 +31,6 @@ export class SortedIndex<T> {
     this.#entries.sort(compareEntries);
   }
 
-  /** Number of items. */
-  get size(): number {
-    return this.#entries.length;
-  }
-
   /** Calls `visit` with every item, in ascending order. */
   forEach(visit: (item: T) => void): void {
     for (const entry of this.#entries) {
@@ -56,7 +51,9 @@ export class SortedIndex<T> {
     if (!entry) {
       return false;
     }
-    this.#entries.splice(this.#lowerBound(entry), 1);
+    const at = this.#lowerBound(entry);
+    // Found by the key it was filed under; the scan only runs if the order was broken some other way.
+    this.#entries.splice(this.#entries[at] === entry ? at : this.#entries.indexOf(entry), 1);
     this.#byItem.delete(item);
     return true;
   }

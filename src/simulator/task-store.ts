@@ -9,11 +9,6 @@ export class TaskStore {
   readonly #all: SimTask[] = [];
   readonly #byObject = new Map<string, SimTask[]>();
 
-  /** Number of tasks. */
-  get size(): number {
-    return this.#all.length;
-  }
-
   /** The task with this id. */
   get(id: string): SimTask | undefined {
     return this.#byId.get(id);
