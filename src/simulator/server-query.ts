@@ -1,7 +1,7 @@
 import { type Page, powerStateValues, type Server } from "../generated/schema.js";
 import type { Caller, SimServer } from "./model.js";
 import { type PageRequest, pageOf, pagePositions, pageRequest, pageResult } from "./paging.js";
-import { enumParam, listParam, uuidParam } from "./request-body.js";
+import { enumParam, interned, listParam, uuidParam } from "./request-body.js";
 import type { StoredServer } from "./server-store.js";
 import { serverItem } from "./server-views.js";
 import { sortByKey } from "./sorted-index.js";
@@ -113,7 +113,7 @@ function parseFilters(query: URLSearchParams, caller: Caller): ServerFilters {
     vmIds: vmIds && new Set(vmIds),
     name: query.get("query_name")?.toLowerCase(),
     ip: query.get("query_ip"),
-    exact: EXACT_FIELDS.filter((k) => query.has(k)).map((k) => [k, query.get(k) ?? ""] as const),
+    exact: EXACT_FIELDS.filter((k) => query.has(k)).map((k) => [k, interned(query.get(k) ?? "")] as const),
     projectId: caller.roleType === "admin" ? undefined : caller.projectId,
   };
 }

@@ -76,7 +76,8 @@ export function buildServer(
 
 /**
  * The record as one literal, without spreads: V8 makes a spread followed by this many properties a slow
- * dictionary object (about 0.1 ms to build, slower to read), which cost seconds at 20,000 VMs.
+ * dictionary object (about 0.1 ms to build, slower to read), which cost seconds at 20,000 VMs. The fields every
+ * list filter reads come first, so a scan of 20,000 VMs in a sorted (not memory) order touches one cache line each.
  */
 function record(
   input: ServerInput,
@@ -84,19 +85,22 @@ function record(
 ): SimServer {
   const { kind } = input;
   return {
+    recycled: false,
+    project_id: input.project_id,
+    az_id: input.az_id,
     id: placed.id,
+    runningSinceMs: undefined,
     vm_id: placed.vm_id,
+    status: input.status,
+    host_id: placed.host_id,
+    user_id: input.user_id,
+    os_type: input.os_type,
+    networks: placed.networks,
     name: input.name,
     description: input.description,
-    status: input.status,
-    az_id: input.az_id,
-    host_id: placed.host_id,
-    project_id: input.project_id,
-    user_id: input.user_id,
     cores: input.cores,
     sockets: input.sockets,
     memory_mb: input.memory_mb,
-    os_type: input.os_type,
     os_name: input.os_name,
     os_installed: 1,
     vtool_installed: input.vtool_installed,
@@ -105,16 +109,13 @@ function record(
     storage_id: placed.storage_id,
     created_at: input.created_at,
     disks: placed.disks,
-    networks: placed.networks,
     type: kind?.type ?? "hci",
     vmtype: kind?.vmtype ?? "vm",
     turbo_mode_enabled: kind?.turbo_mode_enabled ?? 0,
     application: kind?.application ?? "",
     revert_mode: kind?.revert_mode ?? 0,
     latestSnapshotId: undefined,
-    runningSinceMs: undefined,
     vmtoolsCapable: input.vmtoolsCapable,
-    recycled: false,
   };
 }
 

@@ -2,7 +2,7 @@ import { taskStatusValues } from "../../generated/schema.js";
 import { callerOf, type Handler } from "../context.js";
 import type { SimTask } from "../model.js";
 import { paginate } from "../paging.js";
-import { enumParam, uuidParam } from "../request-body.js";
+import { enumParam, interned, uuidParam } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
 import { taskStatus, taskSummary, taskView } from "../tasks.js";
 import { parseScpTime } from "../time.js";
@@ -25,14 +25,16 @@ const listTasks: Handler = (ctx) => {
   const azId = uuidParam(q, "az_id");
   const begin = timeParam(q, "begin_time");
   const end = timeParam(q, "end_time");
-  const exact = (["object_id", "object_type", "project_id"] as const).filter((k) => q.has(k));
+  const exact = (["object_id", "object_type", "project_id"] as const)
+    .filter((k) => q.has(k))
+    .map((k) => [k, interned(q.get(k) ?? "")] as const);
   const matches = (t: SimTask): boolean =>
     (caller.roleType === "admin" || t.project_id === caller.projectId) &&
     (status === undefined || taskStatus(t, ctx.nowMs) === status) &&
     (azId === undefined || t.az_id === azId) &&
     (begin === undefined || t.beginMs >= begin) &&
     (end === undefined || t.beginMs <= end) &&
-    exact.every((k) => t[k] === q.get(k));
+    exact.every(([k, v]) => t[k] === v);
   const objectId = q.get("object_id");
   // An object's own tasks when it is named: a fleet's thousands of tasks are not scanned per poll.
   const candidates = objectId === null ? ctx.world.tasks.all() : ctx.world.tasks.ofObject(objectId);
