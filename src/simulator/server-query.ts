@@ -48,12 +48,9 @@ interface ServerFilters {
   readonly projectId: string | undefined;
 }
 
-/** Visits stored VMs in some order. */
-type Visit = (visitor: (stored: StoredServer) => void) => void;
-
 /**
- * One page of the VM list. Matching reads the stored VMs (no wire view per VM); candidates come from the
- * narrowest index (ids, numeric ids, pool), sorted orders from the store's; only the page's VMs get a view.
+ * One page of the VM list. The pool, the caller's project and the recycle bin are checked in the store's flat
+ * arrays; other filters read the stored VM; sorted orders are the store's; only the page's VMs get a wire view.
  */
 export function serverPage(
   world: World,
@@ -67,38 +64,57 @@ export function serverPage(
   const field = request.sortField;
   const named = namedCandidates(world, filters);
   const kept = named === undefined && field !== undefined ? world.servers.sortedBy(field) : undefined;
-  const visit: Visit = kept
-    ? (visitor) => kept.forEach(visitor)
-    : (visitor) => visitCandidates(world, filters, named, visitor);
-  if (field !== undefined && kept === undefined) {
-    // A few named VMs, or a field no order is kept for (power, status): sort the matches now.
+  if (named !== undefined || (field !== undefined && kept === undefined)) {
+    // A few named VMs, or a field no order is kept for (power, status): collect every match, sort them now.
     const matches: SimServer[] = [];
-    visit((stored) => passes(stored, filters) && matches.push(stored.server));
-    return pageOf(sortByKey(matches, sortKey(world, field, nowMs)), request, view);
+    if (named === undefined) {
+      scan(world, filters, undefined, (stored) => matches.push(stored.server));
+    } else {
+      matches.push(...named.filter((stored) => passes(stored, filters)).map((stored) => stored.server));
+    }
+    return pageOf(field === undefined ? matches : sortByKey(matches, sortKey(world, field, nowMs)), request, view);
   }
-  const { total, page } = collectPage(visit, filters, request);
+  const { total, page } = collectPage(world, filters, request, kept?.seqs);
   return pageResult(request, total, page.map(view));
+}
+
+/** Visits the matching VMs in the order of `seqs` (insertion order when undefined). */
+function scan(
+  world: World,
+  f: ServerFilters,
+  seqs: readonly number[] | undefined,
+  visit: (stored: StoredServer) => void,
+): void {
+  const { servers } = world;
+  const pool = f.azId === undefined ? undefined : servers.code(f.azId);
+  const project = f.projectId === undefined ? undefined : servers.code(f.projectId);
+  // Without filters on the VM itself, the flat arrays decide: the VM's object is read only to be shown.
+  const onObject = f.powerState !== undefined || f.name !== undefined || f.ip !== null || f.exact.length > 0;
+  servers.scan(seqs, pool, project, (seq) => {
+    const stored = servers.atSeq(seq) as StoredServer;
+    if (!onObject || passes(stored, f)) {
+      visit(stored);
+    }
+  });
 }
 
 /**
  * The matches in a page's positions, in page order, and how many match in all. Only the page is collected:
  * an array of 20,000 matches per request cost more than the matching.
  */
-function collectPage(visit: Visit, filters: ServerFilters, request: PageRequest) {
+function collectPage(world: World, filters: ServerFilters, request: PageRequest, seqs: readonly number[] | undefined) {
   let total = 0;
   if (request.descending) {
-    visit((stored) => passes(stored, filters) && total++);
+    scan(world, filters, seqs, () => total++);
   }
   const { from, to } = pagePositions(request, request.descending ? total : undefined);
   const page: SimServer[] = [];
   let position = 0;
-  visit((stored) => {
-    if (passes(stored, filters)) {
-      if (position >= from && position < to) {
-        page.push(stored.server);
-      }
-      position++;
+  scan(world, filters, seqs, (stored) => {
+    if (position >= from && position < to) {
+      page.push(stored.server);
     }
+    position++;
   });
   return { total: position, page: request.descending ? page.reverse() : page };
 }
@@ -145,19 +161,6 @@ function passes({ server: s, lowerName }: StoredServer, f: ServerFilters): boole
     }
   }
   return true;
-}
-
-/** Visits the narrowest set of VMs that holds every match, in insertion order: the named ones, the pool's, or all. */
-function visitCandidates(
-  world: World,
-  f: ServerFilters,
-  named: readonly StoredServer[] | undefined,
-  visitor: (stored: StoredServer) => void,
-): void {
-  const { servers } = world;
-  for (const stored of named ?? (f.azId === undefined ? servers.all() : servers.inPool(f.azId))) {
-    visitor(stored);
-  }
 }
 
 /** The VMs `ids` (or else `vm_ids`) name, in insertion order; undefined when neither is given. */

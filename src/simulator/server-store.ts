@@ -26,24 +26,35 @@ export interface StoredServer {
   lowerName: string;
 }
 
+/** The text of list field `field` of a VM, as sorting compares it. */
+function sortKey(server: SimServer, field: string): string {
+  return String((server as unknown as Record<string, unknown>)[field] ?? "");
+}
+
 /**
- * The VMs, indexed for lists at platform scale: by id, by numeric id, by pool (in insertion order), and a
- * sorted order per sort field, built on the first sort by that field and kept up to date on every add, delete
- * and edit. Fields listed in {@link EditableServerFields} must change through `update`, or the orders go stale.
+ * The VMs, indexed for lists at platform scale: by id, by numeric id, by insertion number, a sorted order per
+ * sort field (built on the first sort by it, then kept up to date on every add, delete and edit), and flat
+ * arrays of what every list checks first (listed, pool, project), so a scan of 20,000 VMs reads a few
+ * kilobytes in order instead of 20,000 objects. The fields of {@link EditableServerFields} must change through
+ * `update`, and a VM goes to the recycle bin through `recycle`, or the indexes go stale.
  */
 export class ServerStore {
   readonly #byId = new Map<string, StoredServer>();
   readonly #byVmId = new Map<string, StoredServer>();
-  readonly #byPool = new Map<string, Set<StoredServer>>();
-  readonly #sorted = new Map<string, SortedIndex<StoredServer>>();
-  #seq = 0;
+  readonly #bySeq: (StoredServer | undefined)[] = [];
+  readonly #sorted = new Map<string, SortedIndex>();
+  /** Small numbers for pool and project ids, as the flat arrays hold them. */
+  readonly #codes = new Map<string, number>();
+  #listed = new Uint8Array(1024);
+  #pool = new Int32Array(1024);
+  #project = new Int32Array(1024);
 
   /** The VM with this id. */
   get(id: string): SimServer | undefined {
     return this.#byId.get(id)?.server;
   }
 
-  /** Every VM, in insertion order. */
+  /** Every VM, recycled ones included, in insertion order. */
   *values(): IterableIterator<SimServer> {
     for (const stored of this.#byId.values()) {
       yield stored.server;
@@ -55,12 +66,16 @@ export class ServerStore {
     if (this.#byId.has(server.id)) {
       throw new Error(`VM ${server.id} is already stored`);
     }
-    const stored = { server, seq: this.#seq++, lowerName: server.name.toLowerCase() };
+    const stored = { server, seq: this.#bySeq.length, lowerName: server.name.toLowerCase() };
     this.#byId.set(server.id, stored);
     this.#byVmId.set(server.vm_id, stored);
-    this.#poolOf(server.az_id).add(stored);
-    for (const index of this.#sorted.values()) {
-      index.insert(stored, stored.seq);
+    this.#bySeq.push(stored);
+    this.#grow(stored.seq + 1);
+    this.#listed[stored.seq] = server.recycled ? 0 : 1;
+    this.#pool[stored.seq] = this.code(server.az_id, true);
+    this.#project[stored.seq] = this.code(server.project_id, true);
+    for (const [field, index] of this.#sorted) {
+      index.insert(sortKey(server, field), stored.seq);
     }
   }
 
@@ -72,11 +87,21 @@ export class ServerStore {
     }
     this.#byId.delete(id);
     this.#byVmId.delete(stored.server.vm_id);
-    this.#byPool.get(stored.server.az_id)?.delete(stored);
+    this.#bySeq[stored.seq] = undefined;
+    this.#listed[stored.seq] = 0;
     for (const index of this.#sorted.values()) {
-      index.remove(stored);
+      index.remove(stored.seq);
     }
     return true;
+  }
+
+  /** Moves a VM to the recycle bin: kept, but gone from every list. */
+  recycle(server: SimServer): void {
+    server.recycled = true;
+    const stored = this.#byId.get(server.id);
+    if (stored?.server === server) {
+      this.#listed[stored.seq] = 0;
+    }
   }
 
   /** Applies an edit, moving the VM in every sorted order whose key it changes. */
@@ -89,14 +114,9 @@ export class ServerStore {
     stored.lowerName = server.name.toLowerCase();
     for (const [field, index] of this.#sorted) {
       if (field in changes) {
-        index.rekey(stored);
+        index.rekey(stored.seq, sortKey(server, field));
       }
     }
-  }
-
-  /** Every stored VM, in insertion order. */
-  all(): Iterable<StoredServer> {
-    return this.#byId.values();
   }
 
   /** The stored VM with this id. */
@@ -109,34 +129,71 @@ export class ServerStore {
     return this.#byVmId.get(vmId);
   }
 
-  /** The VMs of a pool, in insertion order. */
-  inPool(azId: string): Iterable<StoredServer> {
-    return this.#byPool.get(azId) ?? [];
+  /** The stored VM with this insertion number (undefined once deleted). */
+  atSeq(seq: number): StoredServer | undefined {
+    return this.#bySeq[seq];
   }
 
-  /** The VMs in ascending order of list field `field`; undefined for fields sorted per request. */
-  sortedBy(field: string): SortedIndex<StoredServer> | undefined {
+  /** The small number of a pool or project id; −1 (matching nothing) for one never stored. */
+  code(id: string, assign = false): number {
+    let code = this.#codes.get(id);
+    if (code === undefined && assign) {
+      code = this.#codes.size;
+      this.#codes.set(id, code);
+    }
+    return code ?? -1;
+  }
+
+  /**
+   * Calls `visit` with the insertion number of every listed VM (stored, not recycled) in pool `pool` and
+   * project `project` (codes; undefined for any), in the order of `seqs` (insertion order when undefined).
+   */
+  scan(
+    seqs: readonly number[] | undefined,
+    pool: number | undefined,
+    project: number | undefined,
+    visit: (seq: number) => void,
+  ): void {
+    const listed = this.#listed;
+    const pools = this.#pool;
+    const projects = this.#project;
+    const count = seqs === undefined ? this.#bySeq.length : seqs.length;
+    for (let i = 0; i < count; i++) {
+      const seq = seqs === undefined ? i : (seqs[i] as number);
+      if (
+        listed[seq] === 1 &&
+        (pool === undefined || pools[seq] === pool) &&
+        (project === undefined || projects[seq] === project)
+      ) {
+        visit(seq);
+      }
+    }
+  }
+
+  /** The insertion numbers in ascending order of list field `field`; undefined for fields sorted per request. */
+  sortedBy(field: string): SortedIndex | undefined {
     if (!KEPT_SORTED.has(field)) {
       return undefined;
     }
     let index = this.#sorted.get(field);
     if (!index) {
-      const key = (stored: StoredServer) => String((stored.server as unknown as Record<string, unknown>)[field] ?? "");
-      index = new SortedIndex(
-        key,
-        [...this.#byId.values()].map((stored) => ({ item: stored, seq: stored.seq })),
-      );
+      index = new SortedIndex([...this.#byId.values()].map((s) => [sortKey(s.server, field), s.seq] as const));
       this.#sorted.set(field, index);
     }
     return index;
   }
 
-  #poolOf(azId: string): Set<StoredServer> {
-    let pool = this.#byPool.get(azId);
-    if (!pool) {
-      pool = new Set();
-      this.#byPool.set(azId, pool);
+  #grow(size: number): void {
+    if (size <= this.#listed.length) {
+      return;
     }
-    return pool;
+    const capacity = Math.max(size, this.#listed.length * 2);
+    const grown = <T extends Uint8Array | Int32Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.#listed = grown(this.#listed, new Uint8Array(capacity));
+    this.#pool = grown(this.#pool, new Int32Array(capacity));
+    this.#project = grown(this.#project, new Int32Array(capacity));
   }
 }

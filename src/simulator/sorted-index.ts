@@ -4,76 +4,70 @@
  */
 export const compareText: (a: string, b: string) => number = new Intl.Collator("en", { numeric: true }).compare;
 
-interface Entry<T> {
-  readonly key: string;
-  readonly seq: number;
-  readonly item: T;
-}
-
 /**
- * Items in ascending key order, ties (and keys the collator calls equal) in ascending `seq`, which is what a
- * stable sort of a list in `seq` order gives. Sorted once, then kept in order one insert or removal at a time.
+ * Insertion numbers (`seq`) in ascending order of a text key, ties (and keys the collator calls equal) in
+ * ascending `seq`: what a stable sort of a list in insertion order gives. Sorted once, then kept in order one
+ * insert or removal at a time. Keys and numbers sit in two flat arrays, so a walk reads memory in order.
  */
-export class SortedIndex<T> {
-  readonly #keyOf: (item: T) => string;
-  readonly #entries: Entry<T>[];
-  readonly #byItem = new Map<T, Entry<T>>();
+export class SortedIndex {
+  readonly #keys: string[] = [];
+  readonly #seqs: number[] = [];
+  /** The key each entry was filed under, to find it again after its item changed. */
+  readonly #filedKey = new Map<number, string>();
 
-  /** Sorts `items` (each with its insertion number) by `keyOf`. */
-  constructor(keyOf: (item: T) => string, items: Iterable<{ readonly item: T; readonly seq: number }>) {
-    this.#keyOf = keyOf;
-    this.#entries = [];
-    for (const { item, seq } of items) {
-      const entry = { key: keyOf(item), seq, item };
-      this.#entries.push(entry);
-      this.#byItem.set(item, entry);
-    }
-    this.#entries.sort(compareEntries);
-  }
-
-  /** Calls `visit` with every item, in ascending order. */
-  forEach(visit: (item: T) => void): void {
-    for (const entry of this.#entries) {
-      visit(entry.item);
+  /** Sorts the entries. */
+  constructor(entries: Iterable<readonly [key: string, seq: number]>) {
+    const sorted = [...entries].sort(([ka, sa], [kb, sb]) => compareText(ka, kb) || sa - sb);
+    for (const [key, seq] of sorted) {
+      this.#keys.push(key);
+      this.#seqs.push(seq);
+      this.#filedKey.set(seq, key);
     }
   }
 
-  /** Adds an item, keyed as it is now. */
-  insert(item: T, seq: number): void {
-    const entry = { key: this.#keyOf(item), seq, item };
-    this.#entries.splice(this.#lowerBound(entry), 0, entry);
-    this.#byItem.set(item, entry);
+  /** The insertion numbers in ascending key order (read-only; it changes with the index). */
+  get seqs(): readonly number[] {
+    return this.#seqs;
   }
 
-  /** Removes an item (found by the key it had when inserted); false when absent. */
-  remove(item: T): boolean {
-    const entry = this.#byItem.get(item);
-    if (!entry) {
+  /** Adds an entry. */
+  insert(key: string, seq: number): void {
+    const at = this.#lowerBound(key, seq);
+    this.#keys.splice(at, 0, key);
+    this.#seqs.splice(at, 0, seq);
+    this.#filedKey.set(seq, key);
+  }
+
+  /** Removes an entry; false when absent. */
+  remove(seq: number): boolean {
+    const key = this.#filedKey.get(seq);
+    if (key === undefined) {
       return false;
     }
-    const at = this.#lowerBound(entry);
-    // Found by the key it was filed under; the scan only runs if the order was broken some other way.
-    this.#entries.splice(this.#entries[at] === entry ? at : this.#entries.indexOf(entry), 1);
-    this.#byItem.delete(item);
+    const found = this.#lowerBound(key, seq);
+    // Found where its key says; the scan would only run if the order were broken some other way.
+    const at = this.#seqs[found] === seq ? found : this.#seqs.indexOf(seq);
+    this.#keys.splice(at, 1);
+    this.#seqs.splice(at, 1);
+    this.#filedKey.delete(seq);
     return true;
   }
 
-  /** Moves an item whose key changed to its new place. */
-  rekey(item: T): void {
-    const entry = this.#byItem.get(item);
-    if (entry && entry.key !== this.#keyOf(item)) {
-      this.remove(item);
-      this.insert(item, entry.seq);
+  /** Moves an entry whose key changed to its new place. */
+  rekey(seq: number, key: string): void {
+    if (this.#filedKey.has(seq) && this.#filedKey.get(seq) !== key) {
+      this.remove(seq);
+      this.insert(key, seq);
     }
   }
 
-  /** The first position whose entry is not before `entry`. */
-  #lowerBound(entry: Entry<T>): number {
+  /** The first position whose entry is not before (key, seq). */
+  #lowerBound(key: string, seq: number): number {
     let low = 0;
-    let high = this.#entries.length;
+    let high = this.#keys.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (compareEntries(this.#entries[mid] as Entry<T>, entry) < 0) {
+      if ((compareText(this.#keys[mid] as string, key) || (this.#seqs[mid] as number) - seq) < 0) {
         low = mid + 1;
       } else {
         high = mid;
@@ -81,10 +75,6 @@ export class SortedIndex<T> {
     }
     return low;
   }
-}
-
-function compareEntries<T>(a: Entry<T>, b: Entry<T>): number {
-  return compareText(a.key, b.key) || a.seq - b.seq;
 }
 
 /**

@@ -74,7 +74,7 @@ const deleteServer: Handler = (ctx) => {
         forgetServer(ctx.world, server.id);
       } else {
         markStopped(server);
-        server.recycled = true;
+        ctx.world.servers.recycle(server);
       }
     },
     onFailure: () => {
