@@ -2,38 +2,12 @@ import { type Page, powerStateValues, type Server } from "../generated/schema.js
 import type { Caller, SimServer } from "./model.js";
 import { type PageRequest, pageOf, pagePositions, pageRequest, pageResult } from "./paging.js";
 import { enumParam, interned, listParam, uuidParam } from "./request-body.js";
-import type { StoredServer } from "./server-store.js";
+import { STORED_LIST_FIELDS, type StoredServer, storedSortKey } from "./server-store.js";
 import { serverItem } from "./server-views.js";
 import { sortByKey } from "./sorted-index.js";
 import type { World } from "./world.js";
 
 const EXACT_FIELDS = ["host_id", "project_id", "user_id", "status", "os_type"] as const;
-/** List fields whose wire value is the stored field's, so a sort key needs no wire view. */
-const STORED_FIELDS: ReadonlySet<string> = new Set([
-  "id",
-  "vm_id",
-  "name",
-  "description",
-  "status",
-  "created_at",
-  "az_id",
-  "host_id",
-  "project_id",
-  "user_id",
-  "cores",
-  "sockets",
-  "memory_mb",
-  "os_type",
-  "os_name",
-  "os_installed",
-  "vtool_installed",
-  "image_id",
-  "storage_tag_id",
-  "storage_id",
-  "type",
-  "vmtype",
-]);
-
 /** The filters of `GET /janus/20240725/servers`, checked. */
 interface ServerFilters {
   readonly azId: string | undefined;
@@ -177,8 +151,8 @@ function namedCandidates(world: World, f: ServerFilters): StoredServer[] | undef
 
 /** The sort key of a VM: the list field as text, read from the stored VM when the wire value is the same. */
 function sortKey(world: World, field: string, nowMs: number): (server: SimServer) => string {
-  if (STORED_FIELDS.has(field)) {
-    return (s) => String((s as unknown as Record<string, unknown>)[field] ?? "");
+  if (STORED_LIST_FIELDS.has(field)) {
+    return (s) => storedSortKey(s, field);
   }
   if (field === "power_state" || field === "is_stopped") {
     const [running, stopped] = field === "power_state" ? ["on", "off"] : ["0", "1"];

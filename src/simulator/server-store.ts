@@ -6,15 +6,17 @@ export type EditableServerFields = Partial<
   Pick<SimServer, "name" | "description" | "cores" | "sockets" | "memory_mb" | "os_type" | "os_name">
 >;
 
-/**
- * List fields a sorted order is kept for: the VM's own fields that change only through {@link ServerStore.update}
- * (power, status and vmtools change all the time, and are sorted per request instead).
- */
-const KEPT_SORTED: ReadonlySet<string> = new Set([
+/** List fields whose wire value is the stored VM's own field: sorting by them needs no wire view. */
+export const STORED_LIST_FIELDS: ReadonlySet<string> = new Set([
   ...["id", "vm_id", "name", "description", "created_at", "az_id", "host_id", "project_id", "user_id"],
   ...["cores", "sockets", "memory_mb", "os_type", "os_name", "image_id", "storage_tag_id", "storage_id"],
-  ...["type", "vmtype"],
+  ...["type", "vmtype", "os_installed", "status", "vtool_installed"],
 ]);
+/**
+ * Of those, the ones power changes and vmtools change all the time: sorted per request. A sorted order is kept
+ * for the others, which change only through {@link ServerStore.update}.
+ */
+const SORTED_PER_REQUEST: ReadonlySet<string> = new Set(["status", "vtool_installed"]);
 
 /** A stored VM with what lists match and order it by. */
 export interface StoredServer {
@@ -26,8 +28,8 @@ export interface StoredServer {
   lowerName: string;
 }
 
-/** The text of list field `field` of a VM, as sorting compares it. */
-function sortKey(server: SimServer, field: string): string {
+/** The text of stored list field `field` of a VM, as sorting compares it. */
+export function storedSortKey(server: SimServer, field: string): string {
   return String((server as unknown as Record<string, unknown>)[field] ?? "");
 }
 
@@ -72,10 +74,10 @@ export class ServerStore {
     this.#bySeq.push(stored);
     this.#grow(stored.seq + 1);
     this.#listed[stored.seq] = server.recycled ? 0 : 1;
-    this.#pool[stored.seq] = this.code(server.az_id, true);
-    this.#project[stored.seq] = this.code(server.project_id, true);
+    this.#pool[stored.seq] = this.#assignCode(server.az_id);
+    this.#project[stored.seq] = this.#assignCode(server.project_id);
     for (const [field, index] of this.#sorted) {
-      index.insert(sortKey(server, field), stored.seq);
+      index.insert(storedSortKey(server, field), stored.seq);
     }
   }
 
@@ -114,7 +116,7 @@ export class ServerStore {
     stored.lowerName = server.name.toLowerCase();
     for (const [field, index] of this.#sorted) {
       if (field in changes) {
-        index.rekey(stored.seq, sortKey(server, field));
+        index.rekey(stored.seq, storedSortKey(server, field));
       }
     }
   }
@@ -134,14 +136,9 @@ export class ServerStore {
     return this.#bySeq[seq];
   }
 
-  /** The small number of a pool or project id; −1 (matching nothing) for one never stored. */
-  code(id: string, assign = false): number {
-    let code = this.#codes.get(id);
-    if (code === undefined && assign) {
-      code = this.#codes.size;
-      this.#codes.set(id, code);
-    }
-    return code ?? -1;
+  /** The small number of a pool or project id; −1 (matching nothing) for one no VM ever had. */
+  code(id: string): number {
+    return this.#codes.get(id) ?? -1;
   }
 
   /**
@@ -172,15 +169,21 @@ export class ServerStore {
 
   /** The insertion numbers in ascending order of list field `field`; undefined for fields sorted per request. */
   sortedBy(field: string): SortedIndex | undefined {
-    if (!KEPT_SORTED.has(field)) {
+    if (!STORED_LIST_FIELDS.has(field) || SORTED_PER_REQUEST.has(field)) {
       return undefined;
     }
     let index = this.#sorted.get(field);
     if (!index) {
-      index = new SortedIndex([...this.#byId.values()].map((s) => [sortKey(s.server, field), s.seq] as const));
+      index = new SortedIndex([...this.#byId.values()].map((s) => [storedSortKey(s.server, field), s.seq] as const));
       this.#sorted.set(field, index);
     }
     return index;
+  }
+
+  #assignCode(id: string): number {
+    const code = this.#codes.get(id) ?? this.#codes.size;
+    this.#codes.set(id, code);
+    return code;
   }
 
   #grow(size: number): void {
