@@ -7,7 +7,14 @@ import { serverItem } from "./server-views.js";
 import { sortByKey } from "./sorted-index.js";
 import type { World } from "./world.js";
 
-const EXACT_FIELDS = ["host_id", "project_id", "user_id", "status", "os_type"] as const;
+/** Filters that must equal a field, each read by its own accessor (a keyed read `s[k]` is many times slower). */
+const EXACT_FIELDS: Readonly<Record<string, (s: SimServer) => string>> = {
+  host_id: (s) => s.host_id,
+  project_id: (s) => s.project_id,
+  user_id: (s) => s.user_id,
+  status: (s) => s.status,
+  os_type: (s) => s.os_type,
+};
 /** The filters of `GET /janus/20240725/servers`, checked. */
 interface ServerFilters {
   readonly azId: string | undefined;
@@ -17,7 +24,7 @@ interface ServerFilters {
   /** `query_name`, in lower case. */
   readonly name: string | undefined;
   readonly ip: string | null;
-  readonly exact: readonly (readonly [(typeof EXACT_FIELDS)[number], string])[];
+  readonly exact: readonly (readonly [(s: SimServer) => string, string])[];
   /** The caller's project when the caller is a tenant (who sees its own VMs only). */
   readonly projectId: string | undefined;
 }
@@ -103,7 +110,9 @@ function parseFilters(query: URLSearchParams, caller: Caller): ServerFilters {
     vmIds: vmIds && new Set(vmIds),
     name: query.get("query_name")?.toLowerCase(),
     ip: query.get("query_ip"),
-    exact: EXACT_FIELDS.filter((k) => query.has(k)).map((k) => [k, interned(query.get(k) ?? "")] as const),
+    exact: Object.entries(EXACT_FIELDS)
+      .filter(([k]) => query.has(k))
+      .map(([k, read]) => [read, interned(query.get(k) ?? "")] as const),
     projectId: caller.roleType === "admin" ? undefined : caller.projectId,
   };
 }
@@ -129,8 +138,8 @@ function passes({ server: s, lowerName }: StoredServer, f: ServerFilters): boole
   if (ip !== null && !s.networks.some((n) => !!n.ip_address && n.ip_address.includes(ip))) {
     return false;
   }
-  for (const [k, v] of f.exact) {
-    if (String(s[k]) !== v) {
+  for (const [read, value] of f.exact) {
+    if (read(s) !== value) {
       return false;
     }
   }
