@@ -108,7 +108,7 @@ function addServer(world: World, random: Random, spec: Spec): string {
     },
   );
   server.runningSinceMs = running ? nowMs - 3_600_000 : undefined;
-  world.servers.set(server.id, server);
+  world.servers.add(server);
   if (rest.os_name !== "Backup Proxy") {
     seedContent(world, server);
   }

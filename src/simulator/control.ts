@@ -50,11 +50,13 @@ const versionBody = z.object({
 interface Controlled {
   readonly faults: FaultControl;
   readonly state: () => SimulatorState;
+  readonly requestCounts: (options?: { readonly reset?: boolean }) => Readonly<Record<string, number>>;
 }
 
 /**
  * The control endpoint on the simulator's own address:
- * `GET /__sim/state`, `GET|POST|DELETE /__sim/faults`, `DELETE /__sim/faults/{id}`, `PUT /__sim/version`.
+ * `GET /__sim/state`, `GET|POST|DELETE /__sim/faults`, `DELETE /__sim/faults/{id}`, `PUT /__sim/version`,
+ * `GET /__sim/request-counts` and `DELETE /__sim/request-counts` (answers the counts, then starts again from 0).
  */
 export async function handleControl(request: Request, url: URL, control: Controlled): Promise<Response> {
   const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
@@ -65,6 +67,10 @@ export async function handleControl(request: Request, url: URL, control: Control
       const state = control.state();
       return plainJson({ ...state, faults: state.faults.map((f) => ({ ...f, rule: serializable(f.rule) })) });
     }
+    case "GET request-counts":
+      return plainJson(control.requestCounts());
+    case "DELETE request-counts":
+      return plainJson(control.requestCounts({ reset: true }));
     case "GET faults":
       return plainJson(faults.list().map((f) => ({ ...f, rule: serializable(f.rule) })));
     case "POST faults":

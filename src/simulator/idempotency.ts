@@ -7,6 +7,9 @@
 export class IdempotencyStore {
   readonly #seen = new Map<string, number>();
   readonly #windowMs: number;
+  /** Tokens were recorded in time order (the clock never went back), so expiry can stop at the first live one. */
+  #inOrder = true;
+  #lastMs = Number.NEGATIVE_INFINITY;
 
   /** Creates a store that remembers tokens for `windowMs`. */
   constructor(windowMs: number) {
@@ -21,6 +24,8 @@ export class IdempotencyStore {
       return true;
     }
     this.#seen.set(token, nowMs);
+    this.#inOrder &&= nowMs >= this.#lastMs;
+    this.#lastMs = Math.max(this.#lastMs, nowMs);
     return false;
   }
 
@@ -39,6 +44,9 @@ export class IdempotencyStore {
     for (const [token, seenAt] of this.#seen) {
       if (nowMs - seenAt >= this.#windowMs) {
         this.#seen.delete(token);
+      } else if (this.#inOrder) {
+        // Every later token is younger: a fleet's thousands of remembered tokens are not scanned per request.
+        return;
       }
     }
   }

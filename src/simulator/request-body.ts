@@ -34,6 +34,14 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/**
+ * The same text as an interned string (V8 interns property names). A query value is a slice of the URL, and
+ * comparing it with 20,000 stored ids took a slow path: 5 ms a list page instead of 0.5.
+ */
+export function interned<T extends string | undefined>(text: T): T {
+  return (text === undefined ? text : (Object.keys({ [text]: true })[0] ?? text)) as T;
+}
+
 /** A query parameter that must be a UUID when present (SCP refuses empty or malformed pool ids with 400). */
 export function uuidParam(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
@@ -43,7 +51,7 @@ export function uuidParam(query: URLSearchParams, name: string): string | undefi
   if (!isUuid(value)) {
     throw new SimHttpError(400, `${name} input error: the value must be a UUID`);
   }
-  return value;
+  return interned(value);
 }
 
 /** A comma-separated query parameter as a list; undefined when absent. */

@@ -19,10 +19,11 @@ export class SimHttpError extends Error {
 
 /** A JSON answer with its length, as SCP's web server sends it. */
 function jsonResponse(data: unknown, status: number, headers: Readonly<Record<string, string>> = {}): Response {
-  const text = JSON.stringify(data);
-  return new Response(text, {
+  // Encoded once: its length is the header, and the bytes are the body (a string body is encoded again).
+  const bytes = Buffer.from(JSON.stringify(data), "utf8");
+  return new Response(bytes, {
     status,
-    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers },
+    headers: { "content-type": "application/json", "content-length": String(bytes.byteLength), ...headers },
   });
 }
 

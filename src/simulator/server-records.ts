@@ -66,24 +66,56 @@ export function buildServer(
   const hosts = inventory.hosts.filter((h) => h.az_id === input.az_id && h.status === "running");
   const host = hosts.length > 0 ? random.pick(hosts) : undefined;
   const storageId = datastoreOf(input.az_id);
-  const { kind, ...fields } = input;
+  // Drawn in this order (id, numeric id, then MACs and addresses) so the seeded world stays as it was.
+  const id = random.uuid();
+  const vmId = uniqueVmId(random, deps.vmIds);
+  const disks = input.disks.map((d) => disk(d, storageId));
+  const networks = input.networks.map((n) => nic(deps, input.az_id, n));
+  return record(input, { id, vm_id: vmId, host_id: host?.id ?? "", storage_id: storageId, disks, networks });
+}
+
+/**
+ * The record as one literal, without spreads: V8 makes a spread followed by this many properties a slow
+ * dictionary object (about 0.1 ms to build, slower to read), which cost seconds at 20,000 VMs. The fields list
+ * filters read come first, next to each other, since a list checks them on every VM of the platform.
+ */
+function record(
+  input: ServerInput,
+  placed: Pick<SimServer, "id" | "vm_id" | "host_id" | "storage_id" | "disks" | "networks">,
+): SimServer {
+  const { kind } = input;
   return {
-    ...fields,
+    recycled: false,
+    project_id: input.project_id,
+    az_id: input.az_id,
+    id: placed.id,
+    runningSinceMs: undefined,
+    vm_id: placed.vm_id,
+    status: input.status,
+    host_id: placed.host_id,
+    user_id: input.user_id,
+    os_type: input.os_type,
+    networks: placed.networks,
+    name: input.name,
+    description: input.description,
+    cores: input.cores,
+    sockets: input.sockets,
+    memory_mb: input.memory_mb,
+    os_name: input.os_name,
+    os_installed: 1,
+    vtool_installed: input.vtool_installed,
+    image_id: input.image_id,
+    storage_tag_id: input.storage_tag_id,
+    storage_id: placed.storage_id,
+    created_at: input.created_at,
+    disks: placed.disks,
     type: kind?.type ?? "hci",
     vmtype: kind?.vmtype ?? "vm",
     turbo_mode_enabled: kind?.turbo_mode_enabled ?? 0,
     application: kind?.application ?? "",
     revert_mode: kind?.revert_mode ?? 0,
     latestSnapshotId: undefined,
-    id: random.uuid(),
-    vm_id: uniqueVmId(random, deps.vmIds),
-    host_id: host?.id ?? "",
-    os_installed: 1,
-    storage_id: storageId,
-    disks: input.disks.map((d) => disk(d, storageId)),
-    networks: input.networks.map((n) => nic(deps, input.az_id, n)),
-    runningSinceMs: undefined,
-    recycled: false,
+    vmtoolsCapable: input.vmtoolsCapable,
   };
 }
 

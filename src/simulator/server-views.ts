@@ -29,11 +29,13 @@ function commonFields(world: World, server: SimServer) {
   } satisfies ServerConfig;
 }
 
-/** A VM as the list shows it (with power state and numeric id). */
+/**
+ * A VM as the list shows it (with power state and numeric id). Object.assign, not a spread: V8 makes a spread
+ * followed by this many properties a dictionary object, about 0.1 ms each, which made a 100-VM page cost 10 ms.
+ */
 export function serverItem(world: World, server: SimServer, nowMs: number): Server {
   const running = server.runningSinceMs !== undefined;
-  return {
-    ...commonFields(world, server),
+  return Object.assign(commonFields(world, server), {
     vm_id: server.vm_id,
     power_state: running ? "on" : "off",
     is_stopped: running ? 0 : 1,
@@ -51,20 +53,19 @@ export function serverItem(world: World, server: SimServer, nowMs: number): Serv
     advance_param: { turbo_mode_enabled: server.turbo_mode_enabled },
     in_protection: 0,
     backup_policy_enable: 0,
-  };
+  } satisfies Partial<Server>);
 }
 
 /** A VM's configuration (no power state, no numeric id: the real detail lacks both). */
 export function serverConfig(world: World, server: SimServer): ServerConfig {
-  return {
-    ...commonFields(world, server),
+  return Object.assign(commonFields(world, server), {
     disks: [...server.disks.map((d) => ({ ...d })), ...hotAddedDiskViews(world, server)],
     application: server.application,
     detail_vmtype: server.vmtype,
     snap: [...world.snapshots.values()].some((s) => s.server_id === server.id) ? 1 : 0,
     backup: 0,
     revert_mode: server.revert_mode,
-  };
+  } satisfies Partial<ServerConfig>);
 }
 
 function projectName(world: World, id: string): string {

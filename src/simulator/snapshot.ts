@@ -89,7 +89,7 @@ export function snapshot(world: World): SimulatorState {
           ? { sizeBytes: image.content.sizeBytes, sha256: image.content.sha256 }
           : undefined,
     })),
-    tasks: [...world.tasks.values()].map((t) => taskView(t, nowMs)),
+    tasks: world.tasks.all().map((t) => taskView(t, nowMs)),
     guestCommands: Object.fromEntries([...world.guestCommands].map(([id, cmds]) => [id, [...cmds]])),
     requestCounts: Object.fromEntries(world.requestCounts),
     idempotencyTokens: world.idempotency.tokens(nowMs),

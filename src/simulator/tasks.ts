@@ -31,7 +31,7 @@ export function startTask(ctx: HandlerContext, spec: TaskSpec): SimTask {
   // A slow task is slow even when tasks are instant (0 ms, as in unit tests): it scales at least 100 ms.
   const base = taskFaults.factor === 1 ? world.options.taskDurationMs : Math.max(world.options.taskDurationMs, 100);
   const task = newTask(ctx, spec, base * taskFaults.factor + taskFaults.extraMs, taskFaults.stuck);
-  world.tasks.set(task.task_id, task);
+  world.tasks.add(task);
   const reason = spec.failReason ?? taskFaults.failReason;
   if (!task.stuck) {
     world.scheduler.at(ctx.nowMs + task.durationMs, (atMs) => {
@@ -76,20 +76,30 @@ function newTask(ctx: HandlerContext, spec: TaskSpec, durationMs: number, stuck:
   };
 }
 
+/** Status of a task at `nowMs` (what task lists filter on; no progress computed). */
+export function taskStatus(task: SimTask, nowMs: number): TaskStatus {
+  if (task.outcome !== "pending") {
+    return task.outcome;
+  }
+  return nowMs - task.beginMs < task.durationMs * WAITING_SHARE ? "waiting" : "doing";
+}
+
 /** Status and progress of a task at `nowMs`: waiting (−2) → doing (0–99) → finish (100) / failure (−1). */
 export function taskProgress(task: SimTask, nowMs: number): { status: TaskStatus; progress: number } {
-  if (task.outcome === "finish") {
-    return { status: "finish", progress: 100 };
+  const status = taskStatus(task, nowMs);
+  switch (status) {
+    case "finish":
+      return { status, progress: 100 };
+    case "failure":
+      return { status, progress: -1 };
+    case "waiting":
+      return { status, progress: -2 };
+    default:
+      return {
+        status,
+        progress: Math.min(99, Math.floor((100 * (nowMs - task.beginMs)) / Math.max(task.durationMs, 1))),
+      };
   }
-  if (task.outcome === "failure") {
-    return { status: "failure", progress: -1 };
-  }
-  const elapsed = nowMs - task.beginMs;
-  const duration = Math.max(task.durationMs, 1);
-  if (elapsed < task.durationMs * WAITING_SHARE) {
-    return { status: "waiting", progress: -2 };
-  }
-  return { status: "doing", progress: Math.min(99, Math.floor((100 * elapsed) / duration)) };
 }
 
 /** The task as `GET /janus/20180725/tasks/{task_id}` shows it. */

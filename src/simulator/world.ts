@@ -5,12 +5,14 @@ import { FaultRegistry } from "./faults.js";
 import { FileStore } from "./file-store.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { seedInventory } from "./inventory.js";
-import type { Inventory, SimImage, SimServer, SimTask } from "./model.js";
+import type { Inventory, SimImage } from "./model.js";
 import type { ResolvedOptions } from "./options.js";
 import { Random } from "./random.js";
 import { Scheduler } from "./scheduler.js";
 import { seedImages, seedServers } from "./seed-world.js";
 import { IpAllocator } from "./server-records.js";
+import { ServerStore } from "./server-store.js";
+import { TaskStore } from "./task-store.js";
 
 /** Public-key reads in the current one-minute window. */
 interface RateWindow {
@@ -28,9 +30,11 @@ export class World {
   readonly random: Random;
   readonly scheduler = new Scheduler();
   readonly inventory: Inventory;
-  readonly servers = new Map<string, SimServer>();
+  /** VMs, indexed for lists. */
+  readonly servers = new ServerStore();
   readonly images = new Map<string, SimImage>();
-  readonly tasks = new Map<string, SimTask>();
+  /** Tasks, indexed by id and object. */
+  readonly tasks = new TaskStore();
   readonly guestCommands = new Map<string, string[]>();
   readonly requestCounts = new Map<string, number>();
   readonly idempotency: IdempotencyStore;
@@ -76,7 +80,7 @@ export class World {
     }
     const servers = seedServers(deps, [...this.images.values()], options, options.clock());
     for (const server of servers) {
-      this.servers.set(server.id, server);
+      this.servers.add(server);
     }
     this.inventory = { ...base, goldenServerId: servers[0]?.id ?? "" };
   }
@@ -101,5 +105,14 @@ export class World {
   /** Adds one to the request count of `key` ("METHOD /path/template"). */
   count(key: string): void {
     this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
+  }
+
+  /** The request counts as a record; with `reset`, counting starts again from zero. */
+  readCounts(reset: boolean): Record<string, number> {
+    const counts = Object.fromEntries(this.requestCounts);
+    if (reset) {
+      this.requestCounts.clear();
+    }
+    return counts;
   }
 }

@@ -231,6 +231,19 @@ describe("HTTPS simulator", () => {
     expect(state.requestCounts["GET /janus/20180725/platform"]).toBe(1);
     expect(state.faults).toEqual([]);
   });
+
+  it("counts requests on the handle and over the control endpoint, with a reset for each phase", async () => {
+    server.requestCounts({ reset: true });
+    await signed()("GET", "/janus/20180725/azs");
+    await signed()("GET", "/janus/20180725/azs");
+    expect(server.requestCounts()).toEqual({ "GET /janus/20180725/azs": 2 });
+    const reset = await fetchTrusted(`${server.url}/__sim/request-counts`, { method: "DELETE" });
+    expect(await reset.json()).toEqual({ "GET /janus/20180725/azs": 2 });
+    await signed()("GET", `/janus/20240725/servers/${server.goldenServerId}`);
+    expect(await (await fetchTrusted(`${server.url}/__sim/request-counts`)).json()).toEqual({
+      "GET /janus/20240725/servers/{server_id}": 1,
+    });
+  });
 });
 
 describe("closing", () => {

@@ -114,6 +114,27 @@ describe("idempotency (X-Client-Token)", () => {
     expect((await call("GET", "/janus/20180725/azs", { headers })).status).toBe(200);
   });
 
+  it("forgets each token a window after its use, oldest first, also after the clock went back", async () => {
+    const { sim, call, advance } = setup(5);
+    const minute = 60_000;
+    const use = async (token: string) => {
+      const path = `/janus/20180725/servers/${sim.goldenServerId}/start`;
+      expect((await call("POST", path, { headers: { "X-Client-Token": token } })).status).toBe(201);
+    };
+    await use("t1");
+    advance(5 * minute);
+    await use("t2");
+    advance(5 * minute);
+    await use("t3");
+    advance(5 * minute);
+    expect(sim.state().idempotencyTokens).toEqual(["t2", "t3"]);
+    advance(-20 * minute);
+    await use("t4");
+    advance(26 * minute);
+    // t4 is the newest entry but the oldest use: it goes, t3 (used later) stays.
+    expect(sim.state().idempotencyTokens).toEqual(["t3"]);
+  });
+
   it("does not spend a token on a request it refused: only an applied request uses its token up", async () => {
     const { sim, call } = setup(5);
     const headers = { "X-Client-Token": "token-refused-1" };

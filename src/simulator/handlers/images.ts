@@ -42,7 +42,7 @@ const listImages: Handler = (ctx) => {
     (ids === undefined || ids.includes(image.id)) &&
     (name === undefined || image.name.toLowerCase().includes(name)) &&
     exact.every((k) => image[k] === q.get(k));
-  return ok(ctx.envelope, paginate([...ctx.world.images.values()].filter(matches).map(imageView), q));
+  return ok(ctx.envelope, paginate([...ctx.world.images.values()].filter(matches), q, imageView));
 };
 
 /**

@@ -82,9 +82,8 @@ function refusal(ctx: HandlerContext, azId: string, vmIds: readonly string[]): s
 /** The VM with that numeric id in the pool, if the caller may see it (a tenant cannot run commands in others' VMs). */
 function findByVmId(ctx: HandlerContext, azId: string, vmId: string): SimServer | undefined {
   const caller = callerOf(ctx);
-  return [...ctx.world.servers.values()].find(
-    (s) => s.vm_id === vmId && s.az_id === azId && !s.recycled && visibleTo(caller, s),
-  );
+  const server = ctx.world.servers.byVmId(vmId)?.server;
+  return server && server.az_id === azId && visibleTo(caller, server) ? server : undefined;
 }
 
 /**

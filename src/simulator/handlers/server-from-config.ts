@@ -57,7 +57,7 @@ const createServerFromConfig: Handler = (ctx) => {
     throw new SimHttpError(400, `datastore ${request.datastore_id} is not in resource pool ${request.az_id}`);
   }
   const server = newServer(ctx.nowMs, world, request, callerOf(ctx));
-  world.servers.set(server.id, server);
+  world.servers.add(server);
   const task = startTask(ctx, {
     action: "create_server_from_config",
     object: { id: server.id, name: server.name, type: "server" },

@@ -5,6 +5,7 @@ import type { SimServer } from "../model.js";
 import { markRunning, markStopped } from "../power.js";
 import { readJson } from "../request-body.js";
 import { noContentWithBody, ok, SimHttpError } from "../responses.js";
+import type { EditableServerFields } from "../server-store.js";
 import { startTask } from "../tasks.js";
 import { compareVersions } from "../time.js";
 
@@ -42,14 +43,14 @@ const updateServer: Handler = (ctx) => {
     );
   }
   const server = idleServer(ctx);
-  const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<SimServer>;
+  const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as EditableServerFields;
   const task = startTask(ctx, {
     action: "edit_server",
     object: { id: server.id, name: server.name, type: "server" },
     azId: server.az_id,
     onFinish: () => {
       if (exists(ctx, server)) {
-        Object.assign(server, changes);
+        ctx.world.servers.update(server, changes);
       }
     },
   });
@@ -73,7 +74,7 @@ const deleteServer: Handler = (ctx) => {
         forgetServer(ctx.world, server.id);
       } else {
         markStopped(server);
-        server.recycled = true;
+        ctx.world.servers.recycle(server);
       }
     },
     onFailure: () => {

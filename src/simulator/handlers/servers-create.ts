@@ -57,7 +57,7 @@ const createServer: Handler = (ctx) => {
   const projectId = checkProject(ctx, body.project_id, caller);
   const servers = newServers(ctx, body, image, projectId);
   for (const server of servers) {
-    world.servers.set(server.id, server);
+    world.servers.add(server);
   }
   const first = servers[0];
   const task = startTask(ctx, {

@@ -2,9 +2,9 @@ import { taskStatusValues } from "../../generated/schema.js";
 import { callerOf, type Handler } from "../context.js";
 import type { SimTask } from "../model.js";
 import { paginate } from "../paging.js";
-import { enumParam, uuidParam } from "../request-body.js";
+import { enumParam, interned, uuidParam } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
-import { taskProgress, taskSummary, taskView } from "../tasks.js";
+import { taskStatus, taskSummary, taskView } from "../tasks.js";
 import { parseScpTime } from "../time.js";
 
 /** `GET /janus/20180725/tasks/{task_id}`. */
@@ -25,21 +25,29 @@ const listTasks: Handler = (ctx) => {
   const azId = uuidParam(q, "az_id");
   const begin = timeParam(q, "begin_time");
   const end = timeParam(q, "end_time");
-  const exact = (["object_id", "object_type", "project_id"] as const).filter((k) => q.has(k));
+  const exact = (["object_id", "object_type", "project_id"] as const)
+    .filter((k) => q.has(k))
+    .map((k) => [k, interned(q.get(k) ?? "")] as const);
   const matches = (t: SimTask): boolean =>
     (caller.roleType === "admin" || t.project_id === caller.projectId) &&
-    (status === undefined || taskProgress(t, ctx.nowMs).status === status) &&
+    (status === undefined || taskStatus(t, ctx.nowMs) === status) &&
     (azId === undefined || t.az_id === azId) &&
     (begin === undefined || t.beginMs >= begin) &&
     (end === undefined || t.beginMs <= end) &&
-    exact.every((k) => t[k] === q.get(k));
-  const tasks = [...ctx.world.tasks.values()].filter(matches).reverse();
+    exact.every(([k, v]) => t[k] === v);
+  const objectId = q.get("object_id");
+  // An object's own tasks when it is named: a fleet's thousands of tasks are not scanned per poll.
+  const candidates = objectId === null ? ctx.world.tasks.all() : ctx.world.tasks.ofObject(objectId);
+  const newestFirst: SimTask[] = [];
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const task = candidates[i] as SimTask;
+    if (matches(task)) {
+      newestFirst.push(task);
+    }
+  }
   return ok(
     ctx.envelope,
-    paginate(
-      tasks.map((t) => taskSummary(t, ctx.nowMs)),
-      q,
-    ),
+    paginate(newestFirst, q, (t) => taskSummary(t, ctx.nowMs)),
   );
 };
 
