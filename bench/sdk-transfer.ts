@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createScpClient } from "../src/index.js";
-import type { SimulatorCredentials } from "../src/simulator/index.js";
+import type { ScpSimulatorCredentials } from "../src/simulator/index.js";
 
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.argv[2] ?? 1024);
@@ -18,7 +18,7 @@ const FAST = { pollIntervalMs: 20, maxIntervalMs: 200 };
 interface Ready {
   url: string;
   ca: string;
-  credentials: SimulatorCredentials;
+  credentials: ScpSimulatorCredentials;
   poolIds: string[];
   goldenServerId: string;
 }

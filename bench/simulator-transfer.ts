@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Agent, request } from "undici";
-import type { SimulatorCredentials } from "../src/simulator/index.js";
+import type { ScpSimulatorCredentials } from "../src/simulator/index.js";
 import { amzDate, signatureHeaders } from "../test/simulator/support.js";
 
 const MIB = 1024 * 1024;
@@ -20,7 +20,7 @@ const EMPTY_SHA256 = createHash("sha256").digest("hex");
 interface Ready {
   url: string;
   ca: string;
-  credentials: SimulatorCredentials;
+  credentials: ScpSimulatorCredentials;
   poolIds: string[];
   goldenServerId: string;
   rss: number;

@@ -8,7 +8,7 @@ import type { World } from "./world.js";
  * Direct access to VMs' disks, standing in for what happens inside guests (an application writing its data).
  * Offsets and lengths are bytes; unwritten parts read as zeros. Unknown ids and ranges past a disk's end throw.
  */
-export interface SimulatorDisks {
+export interface ScpSimulatorDisks {
   /** Writes bytes to a VM's live disk (changed block tracking sees the write). */
   write(serverId: string, diskId: string, offset: number, bytes: Uint8Array): void;
   /** Reads bytes of a VM's live disk. */
@@ -30,7 +30,7 @@ export interface GuestDevice {
  * the disks hot-added to that proxy, found by serial once they show (see `hotAddDeviceDelayMs`). Reading a backup
  * device reads the frozen snapshot; writing a restore device writes the target VM's real disk.
  */
-export interface SimulatorGuest {
+export interface ScpSimulatorGuest {
   /** Devices that show in the proxy's guest now. */
   devices(proxyId: string): readonly GuestDevice[];
   /** Reads a device found by serial; throws before the device shows. */
@@ -40,11 +40,11 @@ export interface SimulatorGuest {
 }
 
 /** The two agent interfaces over one world. */
-export function createAgent(world: World): { disks: SimulatorDisks; guest: SimulatorGuest } {
+export function createAgent(world: World): { disks: ScpSimulatorDisks; guest: ScpSimulatorGuest } {
   return { disks: diskAccess(world), guest: guestAccess(world) };
 }
 
-function diskAccess(world: World): SimulatorDisks {
+function diskAccess(world: World): ScpSimulatorDisks {
   return {
     write: (serverId, diskId, offset, bytes) => {
       const { server, disk } = liveDisk(world, serverId, diskId);
@@ -68,7 +68,7 @@ function diskAccess(world: World): SimulatorDisks {
   };
 }
 
-function guestAccess(world: World): SimulatorGuest {
+function guestAccess(world: World): ScpSimulatorGuest {
   return {
     devices: (proxyId) => {
       const nowMs = runningProxy(world, proxyId);

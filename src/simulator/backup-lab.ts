@@ -1,6 +1,6 @@
 import { createCipheriv, createHash } from "node:crypto";
 import type { Az } from "../generated/schema.js";
-import type { BackupLab } from "./backup-model.js";
+import type { ScpSimulatorBackupLab } from "./backup-model.js";
 import { network, pool, poolHosts } from "./inventory.js";
 import type { SimServer } from "./model.js";
 import { Random } from "./random.js";
@@ -12,7 +12,7 @@ import type { World } from "./world.js";
 type Spec = Partial<ServerInput> & { name: string; azId: string; disksMb: readonly number[]; running: boolean };
 
 /** Seeds the lab into a world, from its own random stream so the rest of the seeded world does not change. */
-export function seedBackupLab(world: World): BackupLab {
+export function seedBackupLab(world: World): ScpSimulatorBackupLab {
   const { seed, poolCount } = world.options;
   if (poolCount < 2) {
     throw new RangeError("backupLab needs poolCount >= 2 (a VM in another pool than the proxy)");
@@ -23,7 +23,7 @@ export function seedBackupLab(world: World): BackupLab {
   const add = (spec: Spec) => addServer(world, random, spec);
   const [first = "", second = ""] = hci.map((az) => az.id);
   const proxies = Object.fromEntries(hci.map((az, i) => [az.id, add({ ...proxySpec(az.id, i), running: true })]));
-  const lab: BackupLab = {
+  const lab: ScpSimulatorBackupLab = {
     proxies,
     vms: {
       running: add({ name: "lab-app", azId: first, disksMb: [4, 2], running: true }),
@@ -44,7 +44,7 @@ function seedRefusals(
   azId: string,
   vmwareId: string,
   spare: number,
-): BackupLab["refusals"] {
+): ScpSimulatorBackupLab["refusals"] {
   const small = { azId, disksMb: [1], running: true };
   return {
     notHci: add({ ...small, name: "lab-vmware", azId: vmwareId, kind: { type: "vmware" } }),

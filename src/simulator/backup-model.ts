@@ -83,7 +83,7 @@ export interface VmCbt {
 }
 
 /** Ids of the VMs the backup lab seeds (`backupLab: true`). */
-export interface BackupLab {
+export interface ScpSimulatorBackupLab {
   /** The running Backup Proxy of each HCI pool, by pool id. */
   readonly proxies: Readonly<Record<string, string>>;
   /** VMs worth protecting, with small disks holding seeded content (first pool unless said otherwise). */

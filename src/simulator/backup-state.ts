@@ -53,7 +53,7 @@ export interface CbtState {
 }
 
 /** The backup-related part of a state snapshot. */
-export interface BackupStateParts {
+export interface ScpSimulatorBackupState {
   /** Every snapshot, oldest first. */
   readonly snapshots: readonly SnapshotState[];
   /** Every backup resource (VM lock). */
@@ -65,7 +65,7 @@ export interface BackupStateParts {
 }
 
 /** Reads the backup-related state at `nowMs`. */
-export function backupState(world: World, nowMs: number): BackupStateParts {
+export function backupState(world: World, nowMs: number): ScpSimulatorBackupState {
   return {
     snapshots: [...world.snapshots.values()].map((s) => ({
       id: s.id,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FaultControl, FaultRule } from "./fault-types.js";
 import { plainJson } from "./responses.js";
-import type { SimulatorState } from "./snapshot.js";
+import type { ScpSimulatorState } from "./state.js";
 
 /** The path prefix of the control endpoint (no auth; never part of the SCP API). */
 export const CONTROL_PREFIX = "/__sim/";
@@ -49,7 +49,7 @@ const versionBody = z.object({
 /** What the control endpoint works on. */
 interface Controlled {
   readonly faults: FaultControl;
-  readonly state: () => SimulatorState;
+  readonly state: () => ScpSimulatorState;
   readonly requestCounts: (options?: { readonly reset?: boolean }) => Readonly<Record<string, number>>;
 }
 

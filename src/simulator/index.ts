@@ -2,13 +2,13 @@
  * The SCP simulator: a faithful, stateful SCP for tests, demos and vendors' CI, in-process or over HTTPS.
  * @module
  */
-export type { GuestDevice, SimulatorDisks, SimulatorGuest } from "./agent.js";
-export type { BackupLab } from "./backup-model.js";
+export type { GuestDevice, ScpSimulatorDisks, ScpSimulatorGuest } from "./agent.js";
+export type { ScpSimulatorBackupLab } from "./backup-model.js";
 export type {
   BackupResourceState,
-  BackupStateParts,
   CbtState,
   HotAddedDiskState,
+  ScpSimulatorBackupState,
   SnapshotState,
 } from "./backup-state.js";
 export {
@@ -32,12 +32,12 @@ export type {
   TaskFailureFault,
 } from "./fault-types.js";
 export { type ScpSimulatorServer, type StartScpSimulatorOptions, startScpSimulator } from "./https-server.js";
-export type { SimNetwork } from "./model.js";
-export { type ScpSimulatorOptions, SIMULATOR_DEFAULTS, type SimulatorCredentials } from "./options.js";
-export { createScpSimulator, type ScpSimulator, type SimulatorFetch } from "./simulator.js";
+export type { ScpSimulatorNetwork } from "./model.js";
+export { SCP_SIMULATOR_DEFAULTS, type ScpSimulatorCredentials, type ScpSimulatorOptions } from "./options.js";
+export { createScpSimulator, type ScpSimulator, type ScpSimulatorFetch } from "./simulator.js";
 export type {
-  ImageSnapshot,
-  ServerSnapshot,
-  SimulatorState,
-  StorageTagSnapshot,
-} from "./snapshot.js";
+  ImageState,
+  ScpSimulatorState,
+  ServerState,
+  StorageTagState,
+} from "./state.js";

@@ -1,5 +1,5 @@
 import type { Az, Host, Project, User } from "../generated/schema.js";
-import type { Inventory, SimAccount, SimNetwork } from "./model.js";
+import type { Inventory, ScpSimulatorNetwork, SimAccount } from "./model.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Random } from "./random.js";
 
@@ -75,7 +75,7 @@ export function poolHosts(random: Random, az: Az, poolIndex: number): Host[] {
 }
 
 /** The VPC subnet of a pool. */
-export function network(random: Random, az: Az, index: number): SimNetwork {
+export function network(random: Random, az: Az, index: number): ScpSimulatorNetwork {
   return {
     az_id: az.id,
     vpc_id: random.uuid(),

@@ -13,7 +13,7 @@ import type {
 } from "../generated/schema.js";
 
 /** A VPC subnet VMs can join. */
-export interface SimNetwork {
+export interface ScpSimulatorNetwork {
   /** Pool the network lives in. */
   readonly az_id: string;
   /** VPC id. */
@@ -167,7 +167,7 @@ export interface Inventory {
   readonly azs: Az[];
   readonly hosts: Host[];
   readonly storageTags: (StorageTag & { az_id: string })[];
-  readonly networks: SimNetwork[];
+  readonly networks: ScpSimulatorNetwork[];
   readonly projects: Project[];
   readonly users: User[];
   readonly accounts: SimAccount[];

@@ -1,7 +1,7 @@
 import type { FaultRule } from "./fault-types.js";
 
 /** Login material for one simulated user, for both auth schemes. */
-export interface SimulatorCredentials {
+export interface ScpSimulatorCredentials {
   /** AK for the AK/SK signature. */
   readonly accessKey: string;
   /** SK for the AK/SK signature. */
@@ -41,7 +41,7 @@ export interface ScpSimulatorOptions {
   /** Unrelated VMs in the seeded inventory (besides the golden VM). @defaultValue 160 */
   readonly serverCount?: number;
   /** Overrides of the administrator's generated credentials. */
-  readonly credentials?: Partial<SimulatorCredentials>;
+  readonly credentials?: Partial<ScpSimulatorCredentials>;
   /** The clock, in ms since the epoch; inject one to step time in tests. @defaultValue Date.now */
   readonly clock?: () => number;
   /** HCI resource pools in the seeded inventory (1 to 26). @defaultValue 2 */
@@ -90,7 +90,7 @@ export interface ResolvedOptions {
   /** Unrelated VM count. */
   readonly serverCount: number;
   /** Credential overrides. */
-  readonly credentials: Partial<SimulatorCredentials>;
+  readonly credentials: Partial<ScpSimulatorCredentials>;
   /** The clock. */
   readonly clock: () => number;
   /** HCI pools. */
@@ -108,7 +108,7 @@ export interface ResolvedOptions {
 }
 
 /** The defaults, in one place. */
-export const SIMULATOR_DEFAULTS = Object.freeze({
+export const SCP_SIMULATOR_DEFAULTS = Object.freeze({
   seed: "42",
   scpVersion: "6.11.3",
   taskDurationMs: 300,
@@ -129,7 +129,7 @@ export const SIMULATOR_DEFAULTS = Object.freeze({
 
 /** Fills in defaults and checks ranges. */
 export function resolveOptions(options: ScpSimulatorOptions = {}): ResolvedOptions {
-  const d = SIMULATOR_DEFAULTS;
+  const d = SCP_SIMULATOR_DEFAULTS;
   const resolved: ResolvedOptions = {
     seed: options.seed === undefined ? d.seed : String(options.seed),
     scpVersion: options.scpVersion ?? d.scpVersion,

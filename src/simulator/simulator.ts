@@ -1,26 +1,26 @@
-import { createAgent, type SimulatorDisks, type SimulatorGuest } from "./agent.js";
+import { createAgent, type ScpSimulatorDisks, type ScpSimulatorGuest } from "./agent.js";
 import { seedBackupLab } from "./backup-lab.js";
-import type { BackupLab } from "./backup-model.js";
+import type { ScpSimulatorBackupLab } from "./backup-model.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import type { FaultControl } from "./fault-types.js";
-import { resolveOptions, type ScpSimulatorOptions, type SimulatorCredentials } from "./options.js";
+import { resolveOptions, type ScpSimulatorCredentials, type ScpSimulatorOptions } from "./options.js";
 import { handleRequest } from "./pipeline.js";
-import { type SimulatorState, snapshot } from "./snapshot.js";
+import { type ScpSimulatorState, snapshot } from "./state.js";
 import { World } from "./world.js";
 
 /** A fetch-compatible function served by the simulator in-process. */
-export type SimulatorFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type ScpSimulatorFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** An in-process SCP simulator: one request handler holding all behaviour, plus inspection and control. */
 export interface ScpSimulator {
   /** Answers one request as SCP would. A dropped connection is a `Response.error()`. */
   handle(request: Request): Promise<Response>;
   /** `handle` as a fetch function (bound): dropped connections reject like Node's fetch (`ECONNRESET`). */
-  readonly fetch: SimulatorFetch;
+  readonly fetch: ScpSimulatorFetch;
   /** The administrator's credentials for both auth schemes. */
-  readonly credentials: SimulatorCredentials;
+  readonly credentials: ScpSimulatorCredentials;
   /** A tenant user's credentials (project `tenantProjectId`). */
-  readonly tenantCredentials: SimulatorCredentials;
+  readonly tenantCredentials: ScpSimulatorCredentials;
   /** The administrator's project (role_type `admin`). */
   readonly adminProjectId: string;
   /** The tenant's project (role_type `tenant`). */
@@ -32,7 +32,7 @@ export interface ScpSimulator {
   /** The configured SCP release (see `faults.setScpVersion` to change it at run time). */
   readonly version: string;
   /** A snapshot of the state, after applying everything due by now. */
-  state(): SimulatorState;
+  state(): ScpSimulatorState;
   /**
    * Requests received per operation, keyed `"METHOD /path/template"` (the concrete path when no operation
    * matched), such as `"GET /janus/20240725/servers"`. Every request counts, refused, faulted and retried ones
@@ -44,11 +44,11 @@ export interface ScpSimulator {
   /** Fault rules and the platform version, changeable at run time. */
   readonly faults: FaultControl;
   /** VMs' disk content, read and written directly (what applications in the guests do). */
-  readonly disks: SimulatorDisks;
+  readonly disks: ScpSimulatorDisks;
   /** The data path inside backup proxies' guests: hot-added devices, found by serial. */
-  readonly guest: SimulatorGuest;
+  readonly guest: ScpSimulatorGuest;
   /** The seeded backup lab's VMs; undefined unless the `backupLab` option is on. */
-  readonly lab: BackupLab | undefined;
+  readonly lab: ScpSimulatorBackupLab | undefined;
   /** Stops timed changes and deletes uploaded files. */
   close(): Promise<void>;
 }
@@ -115,7 +115,7 @@ function faultControl(world: World): FaultControl {
 }
 
 /** `handle` as fetch: a dropped connection rejects as Node's fetch does on a reset. */
-function inProcessFetch(handle: (request: Request) => Promise<Response>): SimulatorFetch {
+function inProcessFetch(handle: (request: Request) => Promise<Response>): ScpSimulatorFetch {
   return async (input, init) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const response = await handle(request);
@@ -130,7 +130,7 @@ function inProcessFetch(handle: (request: Request) => Promise<Response>): Simula
   };
 }
 
-function publicCredentials(account: SimulatorCredentials | undefined): SimulatorCredentials {
+function publicCredentials(account: ScpSimulatorCredentials | undefined): ScpSimulatorCredentials {
   if (!account) {
     throw new Error("the seeded inventory has no accounts");
   }

@@ -1,5 +1,5 @@
 import { TokenStore } from "./auth/tokens.js";
-import type { BackupLab, HotAddAttachment, SimBackupResource, SimSnapshot, VmCbt } from "./backup-model.js";
+import type { HotAddAttachment, ScpSimulatorBackupLab, SimBackupResource, SimSnapshot, VmCbt } from "./backup-model.js";
 import { DiskStore } from "./disk-store.js";
 import { FaultRegistry } from "./faults.js";
 import { FileStore } from "./file-store.js";
@@ -59,7 +59,7 @@ export class World {
   /** The HCI CA certificate backup resources hand out (base64 DER), made on first use. */
   hciCaCert: string | undefined;
   /** The seeded backup lab, when asked for (seeded by the simulator's factory, after the world exists). */
-  lab: BackupLab | undefined;
+  lab: ScpSimulatorBackupLab | undefined;
   /** Set at run time to act as another release. */
   versionOverride: string | undefined;
 

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import {
-  type BackupLab,
   createScpSimulator,
   type ScpSimulator,
+  type ScpSimulatorBackupLab,
   type ScpSimulatorOptions,
 } from "../../src/simulator/index.js";
 import { noContentBody } from "../../src/simulator/responses.js";
@@ -27,7 +27,7 @@ export type Call = ReturnType<typeof rawClient>;
 
 /** The helpers the backup tests share, over one simulator (in-process or the handle of an HTTPS one). */
 export function backupHelpers(sim: Pick<ScpSimulator, "lab">, call: Call, advance: (ms: number) => void) {
-  const lab = sim.lab as BackupLab;
+  const lab = sim.lab as ScpSimulatorBackupLab;
   /** Checks a call started a task, steps the clock past it and returns the task as it ended. */
   const finish = async (started: ApiResult) => {
     expect(started.status, JSON.stringify(started.body)).toBeLessThan(300);

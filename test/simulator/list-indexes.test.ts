@@ -1,7 +1,7 @@
 // The VM list's indexes (by pool, id, numeric id, kept sorted orders) against a naive reference, through a seeded
 // random sequence of creates, deletes (recycle and force), edits (name, description, cores) and power changes.
 import { describe, expect, it } from "vitest";
-import { createScpSimulator, type SimulatorState } from "../../src/simulator/index.js";
+import { createScpSimulator, type ScpSimulatorState } from "../../src/simulator/index.js";
 import { referencePage, seeded, type Viewer } from "./list-reference.js";
 import { rawClient, vmBody } from "./support.js";
 
@@ -34,7 +34,7 @@ function setup() {
   return { sim, admin, tenant, viewers, advance: (ms: number) => (now += ms) };
 }
 
-function randomQuery(r: Rng, state: SimulatorState, poolIds: readonly string[]): Record<string, string> {
+function randomQuery(r: Rng, state: ScpSimulatorState, poolIds: readonly string[]): Record<string, string> {
   const q: Record<string, string> = {};
   const vm = r.pick(state.servers);
   const someIds = (key: "id" | "vm_id") =>

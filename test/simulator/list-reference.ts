@@ -1,6 +1,6 @@
 // A naive VM list, written from the list's documented rules and nothing of the simulator's indexes: filter every
 // VM of a state snapshot, stable-sort by the field's text (numbers compared as numbers), reverse for DESC, slice.
-import type { ServerSnapshot, SimulatorState } from "../../src/simulator/index.js";
+import type { ScpSimulatorState, ServerState } from "../../src/simulator/index.js";
 
 /** Who lists: an administrator sees every VM, a tenant its project's. */
 export interface Viewer {
@@ -17,7 +17,7 @@ function list(value: string | undefined): string[] | undefined {
     .filter((v) => v !== "");
 }
 
-function passes(s: ServerSnapshot, q: Readonly<Record<string, string>>, viewer: Viewer): boolean {
+function passes(s: ServerState, q: Readonly<Record<string, string>>, viewer: Viewer): boolean {
   const ids = list(q.ids);
   const vmIds = list(q.vm_ids);
   return (
@@ -34,10 +34,10 @@ function passes(s: ServerSnapshot, q: Readonly<Record<string, string>>, viewer: 
 }
 
 /** The page the list should answer for `query`, from a snapshot taken at the same clock time. */
-export function referencePage(state: SimulatorState, query: Readonly<Record<string, string>>, viewer: Viewer) {
+export function referencePage(state: ScpSimulatorState, query: Readonly<Record<string, string>>, viewer: Viewer) {
   const matches = state.servers.filter((s) => passes(s, query, viewer));
   const field = query.sort?.split(",")[0]?.trim();
-  const key = (s: ServerSnapshot) => String((s as unknown as Record<string, unknown>)[field ?? ""] ?? "");
+  const key = (s: ServerState) => String((s as unknown as Record<string, unknown>)[field ?? ""] ?? "");
   const sorted = field ? [...matches].sort((a, b) => key(a).localeCompare(key(b), "en", { numeric: true })) : matches;
   const ordered = query.order_by === "DESC" ? [...sorted].reverse() : sorted;
   const pageNum = Number(query.page_num ?? 0);

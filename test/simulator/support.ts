@@ -1,5 +1,5 @@
 import { constants, createHash, createHmac, createPublicKey, publicEncrypt } from "node:crypto";
-import type { SimulatorCredentials } from "../../src/simulator/index.js";
+import type { ScpSimulatorCredentials } from "../../src/simulator/index.js";
 
 /** A fetch-shaped function (the in-process simulator's, or Node's with a TLS dispatcher). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -14,7 +14,7 @@ export interface ApiResult {
 
 /** How a test client authenticates. */
 export type TestAuth =
-  | { type: "signature"; credentials: SimulatorCredentials; signedHeaders?: string }
+  | { type: "signature"; credentials: ScpSimulatorCredentials; signedHeaders?: string }
   | { type: "token"; token: string }
   | { type: "none" };
 
@@ -42,7 +42,7 @@ export function signatureHeaders(input: {
   path: string;
   headers: Record<string, string>;
   bodySha256: string;
-  credentials: Pick<SimulatorCredentials, "accessKey" | "secretKey">;
+  credentials: Pick<ScpSimulatorCredentials, "accessKey" | "secretKey">;
   amzDate: string;
   signedHeaders?: string;
   region?: string;
@@ -119,7 +119,7 @@ async function decode(response: Response): Promise<unknown> {
 export async function loginToken(
   fetchFn: FetchLike,
   baseUrl: string,
-  credentials: Pick<SimulatorCredentials, "username" | "password">,
+  credentials: Pick<ScpSimulatorCredentials, "username" | "password">,
   version: "v1" | "v2" = "v1",
 ): Promise<string> {
   const call = rawClient(fetchFn, baseUrl, { type: "none" });

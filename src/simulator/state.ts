@@ -1,14 +1,14 @@
 import type { Az, Host, Image, Project, Server, StorageTag, Task, User } from "../generated/schema.js";
-import { type BackupStateParts, backupState } from "./backup-state.js";
+import { backupState, type ScpSimulatorBackupState } from "./backup-state.js";
 import type { ActiveFault } from "./fault-types.js";
 import { imageView } from "./image-views.js";
-import type { SimNetwork } from "./model.js";
+import type { ScpSimulatorNetwork } from "./model.js";
 import { serverItem } from "./server-views.js";
 import { taskView } from "./tasks.js";
 import type { World } from "./world.js";
 
 /** A VM in a snapshot: the list view plus what only the simulator knows. */
-export interface ServerSnapshot extends Server {
+export interface ServerState extends Server {
   /** Deleted without `force`: in the recycle bin, absent from every list. */
   readonly recycled: boolean;
   /** The guest gets vmtools once it runs. */
@@ -16,7 +16,7 @@ export interface ServerSnapshot extends Server {
 }
 
 /** An image in a snapshot: the list view plus its bytes. */
-export interface ImageSnapshot extends Image {
+export interface ImageState extends Image {
   /** An export finished; downloads are allowed. */
   readonly exported: boolean;
   /** Length of the image's file, once it has one. */
@@ -26,13 +26,13 @@ export interface ImageSnapshot extends Image {
 }
 
 /** A storage tag with the pool it belongs to. */
-export interface StorageTagSnapshot extends StorageTag {
+export interface StorageTagState extends StorageTag {
   /** Its pool. */
   readonly az_id: string;
 }
 
 /** A read-only copy of the simulator's state at one moment. */
-export interface SimulatorState extends BackupStateParts {
+export interface ScpSimulatorState extends ScpSimulatorBackupState {
   /** The release the simulator acts as. */
   readonly scpVersion: string;
   /** Resource pools. */
@@ -40,17 +40,17 @@ export interface SimulatorState extends BackupStateParts {
   /** Physical hosts. */
   readonly hosts: readonly Host[];
   /** Storage tags. */
-  readonly storageTags: readonly StorageTagSnapshot[];
+  readonly storageTags: readonly StorageTagState[];
   /** VPC subnets. */
-  readonly networks: readonly SimNetwork[];
+  readonly networks: readonly ScpSimulatorNetwork[];
   /** Projects (tenants). */
   readonly projects: readonly Project[];
   /** Users. */
   readonly users: readonly User[];
   /** Every VM, including those in the recycle bin. */
-  readonly servers: readonly ServerSnapshot[];
+  readonly servers: readonly ServerState[];
   /** Every image. */
-  readonly images: readonly ImageSnapshot[];
+  readonly images: readonly ImageState[];
   /** Every task, oldest first. */
   readonly tasks: readonly Task[];
   /** Commands run in each guest, by VM id, in order. */
@@ -64,7 +64,7 @@ export interface SimulatorState extends BackupStateParts {
 }
 
 /** Takes a snapshot (after applying everything due by now). */
-export function snapshot(world: World): SimulatorState {
+export function snapshot(world: World): ScpSimulatorState {
   const nowMs = world.advance();
   const { inventory } = world;
   return {
