@@ -41,3 +41,22 @@ test("inventory and destroy run against a fresh simulator", async () => {
   await import("../examples/destroy-backup-proxy-fleet.js");
   expect(lines.at(-1)).toBe("0 proxies targeted, 0 removed");
 });
+
+test("export-import-proxy-image moves the golden VM's VMA into a private administrator image", async () => {
+  const lines = capture();
+  await import("../examples/export-import-proxy-image.js");
+  const { exported, imported } = JSON.parse(lines.at(-1) as string);
+  expect(exported.sizeBytes).toBeGreaterThan(0);
+  expect(imported).toMatchObject({ imageId: expect.stringMatching(/^[0-9a-f-]{36}$/), reused: false });
+});
+
+test("proxy-building-blocks runs a script, marks the VM as a backup proxy and unmarks it", async () => {
+  const lines = capture();
+  await import("../examples/proxy-building-blocks.js");
+  expect(JSON.parse(lines.at(-1) as string)).toEqual({
+    vmtools: 1,
+    script: "finish",
+    marked: "Backup Proxy",
+    unmarked: expect.not.stringMatching(/^Backup Proxy$/),
+  });
+});
