@@ -58,14 +58,24 @@ const thirdPartyNotices = (file: string, what: string): NonNullable<Options["esb
 });
 
 export default defineConfig([
-  // The client: dependencies stay external, nothing of the simulator's.
+  // The client, as ESM: one file per module, so an application's bundler keeps only what it imports (a module's
+  // top-level zod schemas are calls a bundler must keep; in one big file they kept all of zod for one error class).
+  // Dependencies stay external, nothing of the simulator's.
+  {
+    ...shared,
+    entry: ["src/**/*.ts", "!src/simulator/**", "!src/cli/**"],
+    bundle: false,
+    format: ["esm"],
+    dts: { entry: { index: "src/index.ts" } },
+    clean: true,
+  },
+  // The client, as CommonJS: one bundle (require() has nothing to tree-shake). @opentelemetry/api is an optional
+  // peer: the application's own copy is loaded at run time, if it has one.
   {
     ...shared,
     entry: { index: "src/index.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
-    clean: true,
-    // An optional peer: the application's own copy is loaded at run time, if it has one.
+    format: ["cjs"],
+    dts: { entry: { index: "src/index.ts" } },
     external: ["@opentelemetry/api"],
   },
   {

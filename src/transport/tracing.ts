@@ -24,9 +24,12 @@ let api: Promise<OtelApi | undefined> | undefined;
 // The same, once settled, so later calls need not wait for a promise.
 let loaded: { otel: OtelApi | undefined } | undefined;
 
+// An optional peer dependency, loaded from the application at run time. The specifier is a variable on purpose: an
+// application's bundler must not try to resolve (and fail on, or bundle) a package the application may not have.
+const OTEL_API = "@opentelemetry/api";
+
 function loadApi(): Promise<OtelApi | undefined> {
-  // An optional peer dependency: kept out of the bundle (tsup `external`), loaded from the application.
-  api ??= import("@opentelemetry/api").then(
+  api ??= import(/* webpackIgnore: true */ /* @vite-ignore */ OTEL_API).then(
     (m) => m as unknown as OtelApi,
     () => undefined,
   );

@@ -78,6 +78,32 @@ describe.each([
   });
 });
 
+describe("an application bundling the package", () => {
+  it("keeps only what it imports: one error class brings no zod, no undici, no openapi-fetch", async () => {
+    const { build } = await import("esbuild");
+    const bundled = await build({
+      stdin: {
+        contents: 'import { ScpError } from "sangfor-scp-sdk"; console.log(ScpError.name);',
+        resolveDir: installed.consumerDir,
+      },
+      bundle: true,
+      minify: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      metafile: true,
+    });
+    // Modules the bundler read but dropped have no bytes in the output.
+    const kept = Object.values(bundled.metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, use]) => use.bytesInOutput > 0)
+        .map(([input]) => input),
+    );
+    expect(kept.filter((i) => /node_modules\/(zod|undici|openapi-fetch)\//.test(i))).toEqual([]);
+    expect(bundled.outputFiles[0]?.contents.byteLength).toBeLessThan(2_000);
+  });
+});
+
 describe("the scp-proxy bin", () => {
   it("runs from the install with its bundled libraries, and answers version as JSON", () => {
     const bin = join(installed.consumerDir, "node_modules/.bin/scp-proxy");
