@@ -30,17 +30,32 @@ const TAGS = "/janus/20180725/storages/tags";
 const HostPage = pageSchema(gate<Host>()(z.looseObject({ id: z.string(), name: z.string() })));
 const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.string(), name: z.string() })));
 
+/** How long a client trusts the version it read: gates then cost one request per run, not one per call. */
+const VERSION_TTL_MS = 60_000;
+
 /** Platform facts: version and cluster. */
 export class System {
   readonly #transport: Transport;
+  #cached: { readAtMs: number; value: ScpVersion } | undefined;
 
   /** @internal */
   constructor(transport: Transport) {
     this.#transport = transport;
   }
 
-  /** Reads the SCP version. */
+  /** Reads the SCP version; a client reuses what it read for up to a minute (an upgrade is not that quick). */
   async version(options?: RequestOptions): Promise<ScpVersion> {
+    const cached = this.#cached;
+    if (cached && Date.now() - cached.readAtMs < VERSION_TTL_MS) {
+      options?.signal?.throwIfAborted();
+      return cached.value;
+    }
+    const value = await this.#read(options);
+    this.#cached = { readAtMs: Date.now(), value };
+    return value;
+  }
+
+  async #read(options?: RequestOptions): Promise<ScpVersion> {
     const data = await this.#transport.data(
       (init) => this.#transport.http.GET("/janus/20180725/system/version", { ...init }),
       SystemVersionGate,
