@@ -1,0 +1,217 @@
+import { ScpTaskError } from "../errors/call.js";
+import { ScpSessionCleanupError, type ScpSessionLeftover, ScpSessionLostError } from "../errors/session.js";
+import { ScpStateError } from "../errors/workflow.js";
+import type { JournalItem } from "./session-journal.js";
+import { LockKeeper } from "./session-lock.js";
+import { takeProxySlot } from "./session-slots.js";
+import { type AttachRequest, detachDisk, journalTime, removeResource, sendHotAdd, tryRemove } from "./session-steps.js";
+import type { AttachedDisk, ReleaseStep, SessionDiskInfo, SessionParts } from "./session-types.js";
+import { waitOptions } from "./step-helpers.js";
+
+/**
+ * What backup and restore sessions share: the lock and its keeper, hot-added disks, failing fast once lost, and a
+ * release that always runs in the same order (disks, lock, then the kind's own steps) and lists what remains.
+ */
+export abstract class SessionCore implements AsyncDisposable {
+  /** The session id (in the journal and in every marker). */
+  readonly id: string;
+  /** Aborts when the session ends: lock lost, caller's signal aborted, or closed. */
+  readonly signal: AbortSignal;
+  /** The disks of the VM. */
+  disks: SessionDiskInfo[] = [];
+  /** Things worth knowing that did not stop the session. */
+  readonly warnings: string[] = [];
+  protected readonly parts: SessionParts;
+  readonly #controller = new AbortController();
+  readonly #attached = new Map<string, { disk: AttachedDisk; item: JournalItem; release: () => void }>();
+  #lock: { id: string; item: JournalItem; keeper: LockKeeper | undefined } | undefined;
+  #ended: unknown;
+  #firstError: unknown;
+  #closing: Promise<void> | undefined;
+
+  protected constructor(parts: SessionParts) {
+    this.parts = parts;
+    this.id = parts.id;
+    this.signal = parts.signal ? AbortSignal.any([parts.signal, this.#controller.signal]) : this.#controller.signal;
+    this.signal.addEventListener("abort", () => this.#end(this.signal.reason), { once: true });
+  }
+
+  /** Throws why the session can no longer be used, if it cannot. @internal */
+  protected guard(): void {
+    if (this.#ended !== undefined) {
+      throw this.#ended;
+    }
+  }
+
+  /** One of the VM's disks. @internal */
+  protected diskOf(diskId: string): SessionDiskInfo {
+    const disk = this.disks.find((d) => d.id === diskId);
+    if (!disk) {
+      const expected = `one of its disks (${this.disks.map((d) => d.id).join(", ")})`;
+      throw new ScpStateError({ resource: `session ${this.id}`, expected, actual: diskId });
+    }
+    return disk;
+  }
+
+  /** The backup resource's id, once created. @internal */
+  protected get lockId(): string | undefined {
+    return this.#lock?.id;
+  }
+
+  /** Notes the session's first error, for the cleanup error to carry; returns it. @internal */
+  protected noteError(error: unknown): unknown {
+    this.#firstError ??= error;
+    return error;
+  }
+
+  #end(reason: unknown): void {
+    this.#ended ??= reason;
+    if (reason instanceof ScpSessionLostError) {
+      this.noteError(reason);
+    }
+    this.#controller.abort(reason);
+  }
+
+  /** Records the backup resource the session holds (released on close), before it is kept alive. @internal */
+  protected holdLock(resourceId: string, item: JournalItem): void {
+    this.#lock = { id: resourceId, item, keeper: undefined };
+  }
+
+  /** Starts keeping the held backup resource alive in the background. @internal */
+  protected keepLock(lockTimeMs: number, marginMs: number): void {
+    const lock = this.#lock;
+    if (!lock) {
+      return;
+    }
+    const { scp, id, clock, wait, journal } = this.parts;
+    lock.keeper = new LockKeeper({
+      ...{ scp, sessionId: id, resourceId: lock.id, lockTimeMs, marginMs, clock, wait },
+      onRenewed: () => journal.heartbeat(new Date(clock.now()), lock.item).catch(() => undefined),
+      onLost: (error) => this.#end(error),
+    });
+    lock.keeper.start();
+  }
+
+  /** Hot-adds one of the VM's disks to the proxy, within the proxy's slots. @internal */
+  protected async attachDisk(diskId: string, request: Omit<AttachRequest, "diskId">): Promise<AttachedDisk> {
+    this.guard();
+    const disk = this.diskOf(diskId);
+    const held = [...this.#attached.values()].find((a) => a.disk.diskId === diskId);
+    if (held) {
+      return held.disk;
+    }
+    try {
+      return await this.#hotAdd({ ...request, diskId }, disk.sizeBytes);
+    } catch (error) {
+      throw this.noteError(error);
+    }
+  }
+
+  /** Takes a slot, journals, hot-adds and waits; tracked from the answer on, so closing detaches it. */
+  async #hotAdd(request: AttachRequest, sizeBytes: number): Promise<AttachedDisk> {
+    const { proxy, journal, scp, wait } = this.parts;
+    const mine = this.#attached.size;
+    if (mine >= proxy.slots) {
+      const actual = `${mine} attached by this session; detach one first`;
+      throw new ScpStateError({ resource: `proxy ${proxy.id}`, expected: `at most ${proxy.slots} disks`, actual });
+    }
+    const release = await takeProxySlot(scp, proxy.id, proxy.slots, this.signal);
+    const source = { serverId: request.serverId, diskId: request.diskId, snapshotId: request.snapshotId };
+    let item: JournalItem | undefined;
+    let sent: Awaited<ReturnType<typeof sendHotAdd>>;
+    try {
+      item = await journal.intent({ kind: "hot-added-disk", serverId: proxy.id, source }, journalTime(this.parts));
+      sent = await sendHotAdd(this.parts, request, this.signal);
+    } catch (error) {
+      release();
+      await (item && journal.drop(item));
+      throw error;
+    }
+    const { proxyDiskId, serial } = sent.disk;
+    await journal.held(Object.assign(item, { name: serial }), proxyDiskId, journalTime(this.parts));
+    const handle: AttachedDisk = {
+      ...{ proxyId: proxy.id, proxyDiskId, serial, diskId: request.diskId, sizeBytes },
+      detach: () => this.#detach(proxyDiskId),
+    };
+    this.#attached.set(proxyDiskId, { disk: handle, item, release });
+    try {
+      await (sent.taskId && scp.tasks.wait(sent.taskId, { ...waitOptions(wait), signal: this.signal }));
+    } catch (error) {
+      // A failed hot-add task attached nothing: forget it. Anything else (an abort) may leave it: close detaches it.
+      if (error instanceof ScpTaskError) {
+        this.#attached.delete(proxyDiskId);
+        release();
+        await journal.drop(item);
+      }
+      throw error;
+    }
+    return handle;
+  }
+
+  async #detach(proxyDiskId: string, signal?: AbortSignal): Promise<void> {
+    const held = this.#attached.get(proxyDiskId);
+    if (!held) {
+      return;
+    }
+    await detachDisk(this.parts, proxyDiskId, held.item, signal ? { signal } : {});
+    this.#attached.delete(proxyDiskId);
+    held.release();
+  }
+
+  /** The kind's own release steps, run after the disks are detached and the lock released. @internal */
+  protected abstract releaseSteps(): ReleaseStep[];
+
+  /**
+   * Ends the session: detaches every disk still attached, releases the backup resource, then runs the kind's own
+   * steps (deletes the snapshot, powers a restored VM on, …), each within `cleanupMaxWaitMs`, even after errors and
+   * aborts. A second call waits for the first.
+   * @throws {@link ScpSessionCleanupError} listing what could not be removed (the cause is the session's first error).
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#release().then((leftovers) => {
+      if (leftovers.length > 0) {
+        throw new ScpSessionCleanupError({ sessionId: this.id, leftovers, cause: this.#firstError });
+      }
+    });
+    return this.#closing;
+  }
+
+  /** The same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Releases everything now and returns what remains (for a session that failed to open). @internal */
+  releaseNow(): Promise<ScpSessionLeftover[]> {
+    const run = this.#release();
+    this.#closing ??= run.then(() => undefined);
+    return run;
+  }
+
+  /** What the session is built from. @internal */
+  get internals(): SessionParts {
+    return this.parts;
+  }
+
+  async #release(): Promise<ScpSessionLeftover[]> {
+    this.#end(new ScpStateError({ resource: `session ${this.id}`, expected: "open", actual: "closed" }));
+    const signal = AbortSignal.timeout(this.parts.cleanupMaxWaitMs);
+    const options = { ...this.parts.wait, maxWaitMs: this.parts.cleanupMaxWaitMs, signal };
+    const proxyId = this.parts.proxy.id;
+    const disks = await Promise.all(
+      [...this.#attached.keys()].map((id) => tryRemove("hot-added-disk", id, proxyId, () => this.#detach(id, signal))),
+    );
+    const lock = this.#lock;
+    await lock?.keeper?.stop();
+    const resource = lock && (await removeResource(this.parts, lock.id, lock.item, options));
+    const rest: (ScpSessionLeftover | undefined)[] = [];
+    for (const step of this.releaseSteps()) {
+      rest.push(await step(options));
+    }
+    const leftovers = [...disks, resource, ...rest].filter((l): l is ScpSessionLeftover => l !== undefined);
+    if (leftovers.length === 0) {
+      await this.parts.journal.clear().catch(() => undefined);
+    }
+    return leftovers;
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import type { ScpWorkflowStep } from "../errors/workflow.js";
+import { WaitDurationSchema } from "../tasks/schedule.js";
+import { ScpIdSchema } from "../validate.js";
+import type { SessionClock } from "./session-lock.js";
+import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
+
+/** What to back up, and how. */
+export interface OpenBackupSessionInput {
+  /** The VM. */
+  serverId: string;
+  /** The backup proxy to hot-add to; picked with `selectBackupProxy` when omitted. */
+  proxyId?: string;
+  /** The checkpoint of the last committed backup: an incremental since it. Absent or 0: a full backup. */
+  sinceCheckpointId?: number;
+  /** How long the backup resource holds between renewals (whole seconds, 1 min to 2 h). @defaultValue 600000 */
+  lockTimeMs?: number;
+  /** Require a quiesced snapshot: refuse (and clean up) when the platform fell back to one that is not. @defaultValue false */
+  quiesce?: boolean;
+  /** Keep the session's snapshot when it closes (checkpoints outlive their snapshots either way). @defaultValue false */
+  keepSnapshot?: boolean;
+  /** Reset CBT before the snapshot, for a full backup after a revert or a restore expired it. @defaultValue false */
+  resetCbt?: boolean;
+}
+
+/** Where a session is while it opens, as progress reports it. */
+export type SessionStep = Extract<
+  ScpWorkflowStep,
+  "preflight" | "select-proxy" | "create-vm" | "reset-cbt" | "enable-cbt" | "snapshot" | "read-snapshot" | "lock"
+>;
+
+/** How a session opens, waits, keeps its lock and cleans up. */
+export interface SessionOptions extends StepOptions {
+  /** Where the session's journal goes; else `SCP_SDK_STATE_DIR`, else the user's cache directory. */
+  stateDir?: string;
+  /** Renew the lock once it has less than this left. @defaultValue a third of lockTimeMs, at least 30000 */
+  renewMarginMs?: number;
+  /** Longest time closing may take; what is left then is listed. @defaultValue 600000 */
+  cleanupMaxWaitMs?: number;
+  /** The clock lock renewal runs on (tests drive it with the simulator's); the real one by default. */
+  clock?: SessionClock;
+  /** Called at the start and end of each step of opening. */
+  onProgress?: (event: { step: SessionStep; phase: "start" | "done" }) => void;
+}
+
+const checkpoint = z.number().int().min(0).max(0xffff_ffff);
+const lockTimeMs = z
+  .number()
+  .int()
+  .min(60_000)
+  .max(7_200_000)
+  .refine((ms) => ms % 1000 === 0, "must be whole seconds (SCP counts the lock in seconds)");
+
+/** @internal */
+export const BackupInputSchema = z
+  .strictObject({
+    serverId: ScpIdSchema,
+    proxyId: ScpIdSchema.optional(),
+    sinceCheckpointId: checkpoint.optional(),
+    lockTimeMs: lockTimeMs.optional(),
+    quiesce: z.boolean().optional(),
+    keepSnapshot: z.boolean().optional(),
+    resetCbt: z.boolean().optional(),
+  })
+  .refine((i) => !(i.resetCbt && (i.sinceCheckpointId ?? 0) > 0), {
+    message: "a CBT reset makes older checkpoints useless: resetCbt needs a full backup (no sinceCheckpointId)",
+    path: ["resetCbt"],
+  });
+
+const clock = z.custom<SessionClock>(
+  (v) => typeof v === "object" && v !== null && typeof (v as SessionClock).now === "function",
+  "must have now() and sleep()",
+);
+
+/** @internal */
+export const SessionOptionsSchema = StepOptionsSchema.extend({
+  stateDir: z.string().min(1).optional(),
+  renewMarginMs: WaitDurationSchema.min(1000).optional(),
+  cleanupMaxWaitMs: WaitDurationSchema.optional(),
+  clock: clock.optional(),
+  onProgress: z.function().optional(),
+});
+
+/** @internal */
+export { lockTimeMs as LockTimeSchema };
+
+/** The options `sessionParts` reads. @internal */
+export type SessionInputOptions = Pick<
+  SessionOptions,
+  "signal" | "pollIntervalMs" | "maxIntervalMs" | "maxWaitMs" | "cleanupMaxWaitMs"
+>;
