@@ -172,6 +172,7 @@ export {
 } from "./workflows/import-proxy-image.js";
 export { BACKUP_PROXY_OS_NAME, type ProxyMarker } from "./workflows/marker.js";
 export { BACKUP_SESSION_MIN_VERSION, openBackupSession } from "./workflows/open-backup-session.js";
+export { openRestoreSession } from "./workflows/open-restore-session.js";
 export {
   type GuestScriptResult,
   markAsBackupProxy,
@@ -187,13 +188,20 @@ export type {
 } from "./workflows/publish-input.js";
 export { publishProxyImage } from "./workflows/publish-proxy-image.js";
 export { describeProblem, type ProxyProblem, type VmtoolsState } from "./workflows/readiness.js";
+export { RestoreSession } from "./workflows/restore-session.js";
 export {
   type SelectBackupProxyInput,
   type SelectedBackupProxy,
   selectBackupProxy,
 } from "./workflows/select-backup-proxy.js";
 export type { SessionCore } from "./workflows/session-core.js";
-export type { OpenBackupSessionInput, SessionOptions, SessionStep } from "./workflows/session-input.js";
+export type {
+  OpenBackupSessionInput,
+  OpenRestoreSessionInput,
+  RestoreNewServerInput,
+  SessionOptions,
+  SessionStep,
+} from "./workflows/session-input.js";
 export { STATE_DIR_ENV } from "./workflows/session-journal.js";
 export type { SessionClock } from "./workflows/session-lock.js";
 export type { AttachedDisk, SessionDiskInfo } from "./workflows/session-types.js";

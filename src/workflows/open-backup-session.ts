@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
-import { ScpValidationError } from "../errors/call.js";
 import { ScpStateError } from "../errors/workflow.js";
 import { parseInput } from "../validate.js";
 import { BackupSession } from "./backup-session.js";
@@ -12,12 +11,12 @@ import {
   type OpenBackupSessionInput,
   type SessionOptions,
   SessionOptionsSchema,
-  type SessionStep,
 } from "./session-input.js";
-import { defaultMarginMs, SYSTEM_CLOCK } from "./session-lock.js";
+import { SYSTEM_CLOCK } from "./session-lock.js";
 import { formatSessionMarker, sessionObjectName } from "./session-marker.js";
 import { changeAndWait, failOpen, openJournal } from "./session-open.js";
 import { checkTarget, readTarget, type SessionTarget, untrackedDisks } from "./session-preflight.js";
+import { marginOf, progress, type Step } from "./session-progress.js";
 import { diskSizes, readSnapshot, sessionParts } from "./session-read.js";
 
 const WORKFLOW = "openBackupSession";
@@ -49,7 +48,7 @@ export async function openBackupSession(
   const parsed = parseInput(BackupInputSchema, input, `${WORKFLOW} input`);
   parseInput(SessionOptionsSchema, options, `${WORKFLOW} options`);
   const lockTimeMs = parsed.lockTimeMs ?? D.lockTimeMs;
-  const marginMs = marginOf(lockTimeMs, options);
+  const marginMs = marginOf(WORKFLOW, lockTimeMs, options);
   const since = parsed.sinceCheckpointId ?? 0;
   const step = progress(options);
   const req = options.signal ? { signal: options.signal } : {};
@@ -80,27 +79,6 @@ export async function openBackupSession(
     throw await failOpen(WORKFLOW, error, () => session.releaseNow());
   }
   return session;
-}
-
-type Step = <T>(name: SessionStep, work: () => Promise<T>) => Promise<T>;
-
-/** Runs a named step, reporting its start and end. */
-function progress(options: SessionOptions): Step {
-  return async (name, work) => {
-    options.onProgress?.({ step: name, phase: "start" });
-    const result = await inStep(name, work);
-    options.onProgress?.({ step: name, phase: "done" });
-    return result;
-  };
-}
-
-function marginOf(lockTimeMs: number, options: SessionOptions): number {
-  const margin = options.renewMarginMs ?? defaultMarginMs(lockTimeMs);
-  if (margin >= lockTimeMs) {
-    const message = `must be below lockTimeMs (${lockTimeMs}), or the lock would be renewed without pause`;
-    throw new ScpValidationError({ subject: `${WORKFLOW} options`, issues: [{ path: ["renewMarginMs"], message }] });
-  }
-  return margin;
 }
 
 /** Resets CBT when asked, then turns it on where it is off (a change, so only after every refusal). */

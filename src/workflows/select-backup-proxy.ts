@@ -32,7 +32,7 @@ const Input = z.strictObject({ serverId: ScpIdSchema, proxyId: ScpIdSchema.optio
 const Options = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
 
 /** A proxy candidate as the choice weighs it. */
-function weigh(server: Server, proxy: BackupProxy, vm: Server): SelectedBackupProxy {
+function weigh(server: Server, proxy: BackupProxy, vm: Pick<Server, "host_id"> | undefined): SelectedBackupProxy {
   const slots = proxySlots(server);
   const held = proxy.heldDisks?.length ?? 0;
   return {
@@ -40,7 +40,7 @@ function weigh(server: Server, proxy: BackupProxy, vm: Server): SelectedBackupPr
     hostId: server.host_id,
     slots,
     freeSlots: Math.max(0, slots - held),
-    sameHost: server.host_id !== undefined && server.host_id === vm.host_id,
+    sameHost: server.host_id !== undefined && server.host_id === vm?.host_id,
   };
 }
 
@@ -52,7 +52,7 @@ function unfit(candidate: SelectedBackupProxy): string | undefined {
   return candidate.freeSlots > 0 ? undefined : `all ${candidate.slots} slots taken by hot-added disks`;
 }
 
-/** Best first: a free slot, then the VM's own host (the lock and the data stay local), then the most free slots. */
+/** Best first (those without a free slot are skipped after): the VM's own host (the lock and the data stay local), then the most free slots. */
 function rank(a: SelectedBackupProxy, b: SelectedBackupProxy): number {
   return Number(b.sameHost) - Number(a.sameHost) || b.freeSlots - a.freeSlots || a.name.localeCompare(b.name);
 }
@@ -77,14 +77,27 @@ export async function selectBackupProxy(
   parseInput(Options, options, "selectBackupProxy options");
   const req = options.signal ? { signal: options.signal } : {};
   const vm = await scp.servers.find(serverId, req);
-  const pool = vm?.az_id;
-  if (!vm || !pool) {
+  if (!vm?.az_id) {
     const checks = [{ name: "the VM exists", ok: false, detail: `no VM ${serverId} (or it has no resource pool)` }];
     throw new ScpPreflightError({ workflow: "selectBackupProxy", checks });
   }
+  return pickProxy(scp, { azId: vm.az_id, vm, proxyId }, req);
+}
+
+/**
+ * Picks a proxy in a pool for a VM (one that may not exist yet, for a restore into a new VM).
+ * @throws {@link ScpPreflightError} saying why each proxy does not fit, or that the pool has none.
+ * @internal
+ */
+export async function pickProxy(
+  scp: ScpClient,
+  want: { azId: string; vm: Pick<Server, "id" | "host_id"> | undefined; proxyId: string | undefined },
+  req: RequestOptions,
+): Promise<SelectedBackupProxy> {
+  const { azId, vm, proxyId } = want;
   const servers: Server[] = [];
-  for await (const s of scp.servers.listAll({ az_id: pool }, req)) {
-    if (s.os_name === BACKUP_PROXY_OS_NAME && s.id !== serverId && (proxyId === undefined || s.id === proxyId)) {
+  for await (const s of scp.servers.listAll({ az_id: azId }, req)) {
+    if (s.os_name === BACKUP_PROXY_OS_NAME && s.id !== vm?.id && (proxyId === undefined || s.id === proxyId)) {
       servers.push(s);
     }
   }
@@ -103,7 +116,7 @@ export async function selectBackupProxy(
   if (checks.length === 0) {
     const which = proxyId === undefined ? "a Backup Proxy" : `proxy ${proxyId}`;
     const deploy = "deploy one there (deployBackupProxyFleet)";
-    checks.push({ name: `${which} in resource pool ${pool}`, ok: false, detail: `none found; ${deploy}` });
+    checks.push({ name: `${which} in resource pool ${azId}`, ok: false, detail: `none found; ${deploy}` });
   }
   throw new ScpPreflightError({ workflow: "selectBackupProxy", checks });
 }

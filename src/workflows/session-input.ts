@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ScpWorkflowStep } from "../errors/workflow.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
+import type { VmConfig } from "../types.js";
 import { ScpIdSchema } from "../validate.js";
 import type { SessionClock } from "./session-lock.js";
 import { type StepOptions, StepOptionsSchema } from "./step-helpers.js";
@@ -21,6 +22,37 @@ export interface OpenBackupSessionInput {
   keepSnapshot?: boolean;
   /** Reset CBT before the snapshot, for a full backup after a revert or a restore expired it. @defaultValue false */
   resetCbt?: boolean;
+}
+
+/** A new VM to restore into, made from a backed-up configuration. */
+export interface RestoreNewServerInput {
+  /** The `vmconf` of the backed-up snapshot (`session.snapshot.vmconf`), sent as it is apart from what follows. */
+  vmconf: VmConfig;
+  /** The resource pool to create it in. */
+  azId: string;
+  /** Its name. @defaultValue vmconf's name with "-restored" */
+  name?: string;
+  /** The datastore for its disks (one of the pool's); vmconf's when omitted. */
+  datastoreId?: string;
+}
+
+/** What to restore into, and how. Give `serverId` (an existing VM, powered off) or `newServer`. */
+export interface OpenRestoreSessionInput {
+  /** Restore into this VM; it must be powered off. */
+  serverId?: string;
+  /** Restore into a new VM, created (powered off, with empty disks) from a backed-up configuration. */
+  newServer?: RestoreNewServerInput;
+  /** The backup proxy to hot-add to; picked like `selectBackupProxy` when omitted. */
+  proxyId?: string;
+  /**
+   * Differential restore into `serverId`: the checkpoint of the backup being restored. The session then lists, per
+   * disk, the areas written since (`changedAreas`): only those need writing back.
+   */
+  sinceCheckpointId?: number;
+  /** How long the backup resource holds between renewals (whole seconds, 1 min to 2 h). @defaultValue 600000 */
+  lockTimeMs?: number;
+  /** Power the VM on when the session closes committed. @defaultValue false */
+  powerOn?: boolean;
 }
 
 /** Where a session is while it opens, as progress reports it. */
@@ -67,6 +99,31 @@ export const BackupInputSchema = z
     path: ["resetCbt"],
   });
 
+/** @internal */
+export const RestoreInputSchema = z
+  .strictObject({
+    serverId: ScpIdSchema.optional(),
+    newServer: z
+      .strictObject({
+        vmconf: z.looseObject({}),
+        azId: ScpIdSchema,
+        name: z.string().trim().min(1).max(128).optional(),
+        datastoreId: ScpIdSchema.optional(),
+      })
+      .optional(),
+    proxyId: ScpIdSchema.optional(),
+    sinceCheckpointId: checkpoint.min(1).optional(),
+    lockTimeMs: lockTimeMs.optional(),
+    powerOn: z.boolean().optional(),
+  })
+  .refine((i) => (i.serverId === undefined) !== (i.newServer === undefined), {
+    message: "give serverId (an existing VM) or newServer (a VM made from a vmconf), not both",
+  })
+  .refine((i) => i.sinceCheckpointId === undefined || i.serverId !== undefined, {
+    message: "a differential restore writes into the VM that was backed up: it needs serverId",
+    path: ["sinceCheckpointId"],
+  });
+
 const clock = z.custom<SessionClock>(
   (v) => typeof v === "object" && v !== null && typeof (v as SessionClock).now === "function",
   "must have now() and sleep()",
@@ -80,9 +137,6 @@ export const SessionOptionsSchema = StepOptionsSchema.extend({
   clock: clock.optional(),
   onProgress: z.function().optional(),
 });
-
-/** @internal */
-export { lockTimeMs as LockTimeSchema };
 
 /** The options `sessionParts` reads. @internal */
 export type SessionInputOptions = Pick<
