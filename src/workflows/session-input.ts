@@ -12,8 +12,8 @@ export interface OpenBackupSessionInput {
   serverId: string;
   /** The backup proxy to hot-add to; picked with `selectBackupProxy` when omitted. */
   proxyId?: string;
-  /** The checkpoint of the last committed backup: an incremental since it. Absent or 0: a full backup. */
-  sinceCheckpointId?: number;
+  /** The checkpoint of the last committed backup: an incremental since it. Absent, undefined or 0: a full backup. */
+  sinceCheckpointId?: number | undefined;
   /** How long the backup resource holds between renewals (whole seconds, 1 min to 2 h). @defaultValue 600000 */
   lockTimeMs?: number;
   /** Require a quiesced snapshot: refuse (and clean up) when the platform fell back to one that is not. @defaultValue false */
