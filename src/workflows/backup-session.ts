@@ -95,7 +95,7 @@ export class BackupSession extends SessionCore {
    */
   async commit(): Promise<BackupCommit> {
     this.guard();
-    await this.parts.scp.backupResources.get(this.lockId ?? "", { signal: this.signal }).catch((error: unknown) => {
+    await this.parts.scp.backupResources.get(this.resourceId ?? "", { signal: this.signal }).catch((error: unknown) => {
       throw this.noteError(this.signal.aborted ? this.signal.reason : error);
     });
     this.#committed = true;

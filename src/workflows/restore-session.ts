@@ -83,7 +83,7 @@ export class RestoreSession extends SessionCore {
   /** Marks the restore complete: closing then keeps the VM (and powers it on with `powerOn`). */
   async commit(): Promise<{ serverId: string }> {
     this.guard();
-    await this.parts.scp.backupResources.get(this.lockId ?? "", { signal: this.signal }).catch((error: unknown) => {
+    await this.parts.scp.backupResources.get(this.resourceId ?? "", { signal: this.signal }).catch((error: unknown) => {
       throw this.noteError(this.signal.aborted ? this.signal.reason : error);
     });
     // A committed restore's new VM is the caller's now: no sweep may take it for a leftover.

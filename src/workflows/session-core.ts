@@ -53,8 +53,8 @@ export abstract class SessionCore implements AsyncDisposable {
     return disk;
   }
 
-  /** The backup resource's id, once created. @internal */
-  protected get lockId(): string | undefined {
+  /** The backup resource (the platform's lock on the VM) the session holds and renews; set once it is open. */
+  get resourceId(): string | undefined {
     return this.#lock?.id;
   }
 
