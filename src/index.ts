@@ -206,3 +206,9 @@ export { STATE_DIR_ENV } from "./workflows/session-journal.js";
 export type { SessionClock } from "./workflows/session-lock.js";
 export type { AttachedDisk, SessionDiskInfo } from "./workflows/session-types.js";
 export type { StepOptions } from "./workflows/step-helpers.js";
+export {
+  type SweepBackupLeftoversOptions,
+  type SweepBackupLeftoversResult,
+  sweepBackupLeftovers,
+} from "./workflows/sweep-backup-leftovers.js";
+export type { BackupLeftover, RemainingLeftover } from "./workflows/sweep-find.js";

@@ -122,8 +122,12 @@ export class BackupSession extends SessionCore {
   /** @internal */
   protected releaseSteps(): ReleaseStep[] {
     const held = this.#held;
-    if (!held || this.#keepSnapshot) {
+    if (!held) {
       return [];
+    }
+    if (this.#keepSnapshot) {
+      // Kept on purpose: the caller's now, not a leftover for a sweep.
+      return [async () => void (await this.parts.journal.drop(held.item))];
     }
     return [
       (options) =>

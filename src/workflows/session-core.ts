@@ -4,7 +4,15 @@ import { ScpStateError } from "../errors/workflow.js";
 import type { JournalItem } from "./session-journal.js";
 import { LockKeeper } from "./session-lock.js";
 import { takeProxySlot } from "./session-slots.js";
-import { type AttachRequest, detachDisk, journalTime, removeResource, sendHotAdd, tryRemove } from "./session-steps.js";
+import {
+  type AttachRequest,
+  detachDisk,
+  journalTime,
+  lockExpiry,
+  removeResource,
+  sendHotAdd,
+  tryRemove,
+} from "./session-steps.js";
 import type { AttachedDisk, ReleaseStep, SessionDiskInfo, SessionParts } from "./session-types.js";
 import { waitOptions } from "./step-helpers.js";
 
@@ -208,10 +216,22 @@ export abstract class SessionCore implements AsyncDisposable {
     for (const step of this.releaseSteps()) {
       rest.push(await step(options));
     }
-    const leftovers = [...disks, resource, ...rest].filter((l): l is ScpSessionLeftover => l !== undefined);
-    if (leftovers.length === 0) {
-      await this.parts.journal.clear().catch(() => undefined);
-    }
+    const known = [...disks, resource, ...rest].filter((l): l is ScpSessionLeftover => l !== undefined);
+    const journal = this.parts.journal;
+    // Creates whose answer was lost stay in the journal as intents: the sweep looks for them.
+    const leftovers = [...known, ...journal.unresolved().map(unresolvedLeftover)];
+    await (leftovers.length === 0 ? journal.clear() : journal.close(new Date(this.parts.clock.now()))).catch(
+      () => undefined,
+    );
     return leftovers;
   }
+}
+
+/** A create whose answer was lost, as a leftover: it may exist; only a lock can be neither found nor released. */
+function unresolvedLeftover(item: JournalItem): ScpSessionLeftover {
+  const lock = item.kind === "backup-resource";
+  const reason = lock
+    ? "its create answer was lost and no call lists backup resources: it cannot be released, only expire"
+    : `its create answer was lost: sweepBackupLeftovers looks for it by name (${item.name ?? "?"})`;
+  return { kind: item.kind, id: item.id ?? "(unknown)", serverId: item.serverId, reason, expiresAt: lockExpiry(item) };
 }

@@ -39,6 +39,8 @@ export interface JournalRecord {
   /** Last sign of life (each lock renewal). */
   heartbeatAt: string;
   lockTimeMs: number;
+  /** Set when the session closed but could not remove everything: a sweep may take over at once. */
+  closedAt?: string | undefined;
   items: JournalItem[];
 }
 
@@ -119,6 +121,17 @@ export class SessionJournal {
     await this.#save();
   }
 
+  /** Items whose create was sent but whose id was never learnt. */
+  unresolved(): JournalItem[] {
+    return this.#record.items.filter((i) => i.state === "intent");
+  }
+
+  /** Marks the session closed with things left: a sweep takes over what the journal still names. */
+  async close(at: Date): Promise<void> {
+    this.#record.closedAt = at.toISOString();
+    await this.#save();
+  }
+
   /** Removes the journal: the session holds nothing any more. */
   async clear(): Promise<void> {
     await this.#writing;
@@ -136,6 +149,17 @@ export class SessionJournal {
       });
     return this.#writing;
   }
+}
+
+/** Rewrites a journal a sweep found (what remains of it), atomically; removes it when nothing remains. @internal */
+export async function rewriteJournal(file: string, record: JournalRecord): Promise<void> {
+  if (record.items.length === 0) {
+    await rm(file, { force: true });
+    return;
+  }
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
 }
 
 /** Every journal of a platform's directory, with its file; unreadable files are skipped. @internal */
@@ -157,11 +181,14 @@ export async function readJournals(dir: string): Promise<{ file: string; record:
 }
 
 /**
- * True while the session's process may still run: on this host, when its pid is alive; on another (a shared state
- * dir), while its last sign of life is younger than its lock time.
+ * True while the session may still be at work: not closed, and on this host its pid is alive; on another (a shared
+ * state dir), its last sign of life is younger than its lock time.
  * @internal
  */
 export function sessionAlive(record: JournalRecord, nowMs: number = Date.now()): boolean {
+  if (record.closedAt !== undefined) {
+    return false;
+  }
   if (record.hostname !== hostname()) {
     return nowMs - Date.parse(record.heartbeatAt) < record.lockTimeMs;
   }
