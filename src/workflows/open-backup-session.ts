@@ -3,7 +3,7 @@ import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors/workflow.js";
 import { parseInput } from "../validate.js";
 import { BackupSession } from "./backup-session.js";
-import { inStep } from "./created-resources.js";
+import { inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { type SelectedBackupProxy, selectBackupProxy } from "./select-backup-proxy.js";
 import {
@@ -52,12 +52,16 @@ export async function openBackupSession(
   const since = parsed.sinceCheckpointId ?? 0;
   const step = progress(options);
   const req = options.signal ? { signal: options.signal } : {};
-  await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "backup sessions (HotAdd)", req);
-  const target = await step("preflight", () => readTarget(scp, WORKFLOW, parsed.serverId, req));
-  const warnings = checkTarget(WORKFLOW, target, { kind: "backup", sinceCheckpoint: since > 0 });
-  const proxy = await step("select-proxy", () =>
-    selectBackupProxy(scp, { serverId: parsed.serverId, ...(parsed.proxyId ? { proxyId: parsed.proxyId } : {}) }, req),
-  );
+  const { target, warnings, proxy } = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, async () => {
+    await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "backup sessions (HotAdd)", req);
+    const target = await step("preflight", () => readTarget(scp, WORKFLOW, parsed.serverId, req));
+    const warnings = checkTarget(WORKFLOW, target, { kind: "backup", sinceCheckpoint: since > 0 });
+    const proxyId = parsed.proxyId ? { proxyId: parsed.proxyId } : {};
+    const proxy = await step("select-proxy", () =>
+      selectBackupProxy(scp, { serverId: parsed.serverId, ...proxyId }, req),
+    );
+    return { target, warnings, proxy };
+  });
   const id = randomUUID();
   const clock = options.clock ?? SYSTEM_CLOCK;
   const journal = await inStep("journal", () =>

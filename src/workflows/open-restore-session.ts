@@ -3,7 +3,7 @@ import type { ScpClient } from "../client.js";
 import { ScpPreflightError } from "../errors/workflow.js";
 import type { ServerConfig } from "../types.js";
 import { parseInput } from "../validate.js";
-import { inStep } from "./created-resources.js";
+import { inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { BACKUP_SESSION_MIN_VERSION } from "./open-backup-session.js";
 import { RestoreSession } from "./restore-session.js";
@@ -54,8 +54,10 @@ export async function openRestoreSession(
   const marginMs = marginOf(WORKFLOW, lockTimeMs, options);
   const step = progress(options);
   const req = options.signal ? { signal: options.signal } : {};
-  await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "restore sessions (HotAdd)", req);
-  const { proxy, warnings, config } = await step("preflight", () => checkRestore(scp, parsed, req));
+  const { proxy, warnings, config } = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, async () => {
+    await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "restore sessions (HotAdd)", req);
+    return step("preflight", () => checkRestore(scp, parsed, req));
+  });
   const id = randomUUID();
   const clock = options.clock ?? SYSTEM_CLOCK;
   const journal = await inStep("journal", () =>
