@@ -1,6 +1,7 @@
 export { createScpClient, type ScpClient } from "./client.js";
 export {
   ScpApiError,
+  type ScpApiErrorInit,
   ScpAuthError,
   ScpConflictError,
   ScpNotFoundError,
@@ -65,7 +66,8 @@ export {
   type DeleteBackupResourceRef,
   LOCK_TIME_LIMITS_MS,
 } from "./resources/backup-resources.js";
-export type { Cbt, ChangedArea, ChangedAreasInput, ChangedAreasQuery } from "./resources/cbt.js";
+export type { Cbt, ChangedAreasInput } from "./resources/cbt.js";
+export type { ChangedArea, ChangedAreasQuery } from "./resources/changed-areas.js";
 export type { Guest, GuestRunInput } from "./resources/guest.js";
 export type { HotAdd, HotAddRef } from "./resources/hot-add.js";
 export type {

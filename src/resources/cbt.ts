@@ -1,34 +1,14 @@
 import { z } from "zod";
 import { ScpApiError } from "../errors/api.js";
-import { ScpResponseError } from "../errors/call.js";
 import { CBT_EXPIRED_TEXT, ScpCbtExpiredError } from "../errors/session.js";
 import type { CbtInfo, ChangedAreas } from "../generated/schema.js";
 import { CbtInfoGate, ChangedAreasGate, TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
+import { type ChangedArea, type ChangedAreasQuery, listChangedAreas } from "./changed-areas.js";
 import type { System } from "./platform.js";
 import { parseId, type RequestOptions, type TaskRef } from "./request-options.js";
 import { requireOperation } from "./version-gate.js";
-
-/** One changed (or, for a full, allocated) area of a disk, in bytes. */
-export interface ChangedArea {
-  /** Byte offset on the disk. */
-  offset: number;
-  /** Length in bytes. */
-  length: number;
-}
-
-/** What one changed-areas read asks for (SCP's query, in its names). */
-export interface ChangedAreasQuery {
-  /** The disk, by its id in the VM's configuration (such as virtio0). */
-  disk_id: string;
-  /** The snapshot whose disk is mapped. */
-  snapshot_id: string;
-  /** 0 for every allocated area (a full); else the checkpoint of the older snapshot an incremental starts from. */
-  checkpoint_id: number;
-  /** Where to start, in bytes. */
-  start_offset: number;
-}
 
 /** Which areas of which disk to list, to the disk's end. */
 export interface ChangedAreasInput {
@@ -46,6 +26,7 @@ export interface ChangedAreasInput {
 
 const FEATURE = "changed block tracking";
 const STATUS = "/janus/20180725/servers/{server_id}/cbt/status";
+
 const AREAS = "/janus/20180725/servers/{server_id}/cbt/changed-areas";
 const DiskIds = z.array(ScpIdSchema).min(1, "must name at least one disk").optional();
 const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -80,10 +61,6 @@ async function mapExpired<T>(serverId: string, call: () => Promise<T>): Promise<
     }
     throw error;
   }
-}
-
-function badAnswer(message: string): ScpResponseError {
-  return new ScpResponseError({ method: "GET", path: AREAS, status: 200, issues: [{ path: ["data"], message }] });
 }
 
 /** Changed block tracking: per-disk state, and the changed (or allocated) areas of a snapshot's disks. */
@@ -165,46 +142,12 @@ export class Cbt {
    * @throws {@link ScpResponseError} when an answer does not move forward or reaches past the disk's end;
    * {@link ScpCbtExpiredError} when the VM's CBT expired.
    */
-  async *changedAreas(
+  changedAreas(
     serverId: string,
     input: ChangedAreasInput,
     options?: RequestOptions,
   ): AsyncGenerator<ChangedArea, void, undefined> {
-    const { diskId, snapshotId, checkpointId, diskSizeBytes, startOffset } = parseInput(
-      Input,
-      input,
-      "changed areas input",
-    );
-    const query = { disk_id: diskId, snapshot_id: snapshotId, checkpoint_id: checkpointId };
-    let held: ChangedArea | undefined;
-    for (let offset = startOffset ?? 0; offset < diskSizeBytes; ) {
-      const page = await this.changedAreasPage(serverId, { ...query, start_offset: offset }, options);
-      const end = page.start_offset + page.length;
-      if (page.start_offset > offset || end <= offset) {
-        throw badAnswer(`asked from ${offset}, the answer covered ${page.start_offset}-${end}: it does not move on`);
-      }
-      if (end > diskSizeBytes) {
-        throw badAnswer(`the answer covers up to ${end}, past the disk's end (${diskSizeBytes} bytes)`);
-      }
-      for (const area of page.changed_area) {
-        if (area.start < page.start_offset || area.start + area.length > end) {
-          throw badAnswer(
-            `area ${area.start}+${area.length} lies outside the part covered (${page.start_offset}-${end})`,
-          );
-        }
-        if (held && area.start === held.offset + held.length) {
-          held.length += area.length;
-          continue;
-        }
-        if (held) {
-          yield held;
-        }
-        held = area.length > 0 ? { offset: area.start, length: area.length } : undefined;
-      }
-      offset = end;
-    }
-    if (held) {
-      yield held;
-    }
+    const checked = parseInput(Input, input, "changed areas input");
+    return listChangedAreas((query) => this.changedAreasPage(serverId, query, options), checked);
   }
 }

@@ -1,4 +1,4 @@
-import type { ChangedArea } from "../resources/cbt.js";
+import type { ChangedArea } from "../resources/changed-areas.js";
 import type { VmConfig } from "../types.js";
 import type { SelectedBackupProxy } from "./select-backup-proxy.js";
 import { SessionCore } from "./session-core.js";

@@ -1,6 +1,6 @@
 import { isOutcomeUnknown } from "../errors/call.js";
 import { ScpStateError } from "../errors/workflow.js";
-import type { ChangedArea } from "../resources/cbt.js";
+import type { ChangedArea } from "../resources/changed-areas.js";
 import { deleteServerAndWait } from "./delete-server.js";
 import { findByName } from "./fleet-servers.js";
 import type { SelectedBackupProxy } from "./select-backup-proxy.js";

@@ -1,20 +1,10 @@
-import { ScpTaskError } from "../errors/call.js";
 import { ScpSessionCleanupError, type ScpSessionLeftover, ScpSessionLostError } from "../errors/session.js";
 import { ScpStateError } from "../errors/workflow.js";
+import { SessionAttachments } from "./session-attachments.js";
 import type { JournalItem } from "./session-journal.js";
 import { LockKeeper } from "./session-lock.js";
-import { takeProxySlot } from "./session-slots.js";
-import {
-  type AttachRequest,
-  detachDisk,
-  journalTime,
-  lockExpiry,
-  removeResource,
-  sendHotAdd,
-  tryRemove,
-} from "./session-steps.js";
+import { type AttachRequest, lockExpiry, removeResource, tryRemove } from "./session-steps.js";
 import type { AttachedDisk, ReleaseStep, SessionDiskInfo, SessionParts } from "./session-types.js";
-import { waitOptions } from "./step-helpers.js";
 
 /**
  * What backup and restore sessions share: the lock and its keeper, hot-added disks, failing fast once lost, and a
@@ -29,9 +19,10 @@ export abstract class SessionCore implements AsyncDisposable {
   disks: SessionDiskInfo[] = [];
   /** Things worth knowing that did not stop the session. */
   readonly warnings: string[] = [];
+  /** @internal */
   protected readonly parts: SessionParts;
   readonly #controller = new AbortController();
-  readonly #attached = new Map<string, { disk: AttachedDisk; item: JournalItem; release: () => void }>();
+  readonly #attached: SessionAttachments;
   #lock: { id: string; item: JournalItem; keeper: LockKeeper | undefined } | undefined;
   #ended: unknown;
   #firstError: unknown;
@@ -39,6 +30,7 @@ export abstract class SessionCore implements AsyncDisposable {
 
   protected constructor(parts: SessionParts) {
     this.parts = parts;
+    this.#attached = new SessionAttachments(parts);
     this.id = parts.id;
     this.signal = parts.signal ? AbortSignal.any([parts.signal, this.#controller.signal]) : this.#controller.signal;
     this.signal.addEventListener("abort", () => this.#end(this.signal.reason), { once: true });
@@ -104,66 +96,15 @@ export abstract class SessionCore implements AsyncDisposable {
   protected async attachDisk(diskId: string, request: Omit<AttachRequest, "diskId">): Promise<AttachedDisk> {
     this.guard();
     const disk = this.diskOf(diskId);
-    const held = [...this.#attached.values()].find((a) => a.disk.diskId === diskId);
+    const held = this.#attached.find(diskId);
     if (held) {
-      return held.disk;
+      return held;
     }
     try {
-      return await this.#hotAdd({ ...request, diskId }, disk.sizeBytes);
+      return await this.#attached.add({ ...request, diskId }, disk.sizeBytes, this.signal);
     } catch (error) {
       throw this.noteError(error);
     }
-  }
-
-  /** Takes a slot, journals, hot-adds and waits; tracked from the answer on, so closing detaches it. */
-  async #hotAdd(request: AttachRequest, sizeBytes: number): Promise<AttachedDisk> {
-    const { proxy, journal, scp, wait } = this.parts;
-    const mine = this.#attached.size;
-    if (mine >= proxy.slots) {
-      const actual = `${mine} attached by this session; detach one first`;
-      throw new ScpStateError({ resource: `proxy ${proxy.id}`, expected: `at most ${proxy.slots} disks`, actual });
-    }
-    const release = await takeProxySlot(scp, proxy.id, proxy.slots, this.signal);
-    const source = { serverId: request.serverId, diskId: request.diskId, snapshotId: request.snapshotId };
-    let item: JournalItem | undefined;
-    let sent: Awaited<ReturnType<typeof sendHotAdd>>;
-    try {
-      item = await journal.intent({ kind: "hot-added-disk", serverId: proxy.id, source }, journalTime(this.parts));
-      sent = await sendHotAdd(this.parts, request, this.signal);
-    } catch (error) {
-      release();
-      await (item && journal.drop(item));
-      throw error;
-    }
-    const { proxyDiskId, serial } = sent.disk;
-    await journal.held(Object.assign(item, { name: serial }), proxyDiskId, journalTime(this.parts));
-    const handle: AttachedDisk = {
-      ...{ proxyId: proxy.id, proxyDiskId, serial, diskId: request.diskId, sizeBytes },
-      detach: () => this.#detach(proxyDiskId),
-    };
-    this.#attached.set(proxyDiskId, { disk: handle, item, release });
-    try {
-      await (sent.taskId && scp.tasks.wait(sent.taskId, { ...waitOptions(wait), signal: this.signal }));
-    } catch (error) {
-      // A failed hot-add task attached nothing: forget it. Anything else (an abort) may leave it: close detaches it.
-      if (error instanceof ScpTaskError) {
-        this.#attached.delete(proxyDiskId);
-        release();
-        await journal.drop(item);
-      }
-      throw error;
-    }
-    return handle;
-  }
-
-  async #detach(proxyDiskId: string, signal?: AbortSignal): Promise<void> {
-    const held = this.#attached.get(proxyDiskId);
-    if (!held) {
-      return;
-    }
-    await detachDisk(this.parts, proxyDiskId, held.item, signal ? { signal } : {});
-    this.#attached.delete(proxyDiskId);
-    held.release();
   }
 
   /** The kind's own release steps, run after the disks are detached and the lock released. @internal */
@@ -207,7 +148,9 @@ export abstract class SessionCore implements AsyncDisposable {
     const options = { ...this.parts.wait, maxWaitMs: this.parts.cleanupMaxWaitMs, signal };
     const proxyId = this.parts.proxy.id;
     const disks = await Promise.all(
-      [...this.#attached.keys()].map((id) => tryRemove("hot-added-disk", id, proxyId, () => this.#detach(id, signal))),
+      this.#attached
+        .ids()
+        .map((id) => tryRemove("hot-added-disk", id, proxyId, () => this.#attached.detach(id, signal))),
     );
     const lock = this.#lock;
     await lock?.keeper?.stop();

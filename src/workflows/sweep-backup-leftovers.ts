@@ -5,14 +5,8 @@ import { WaitDurationSchema } from "../tasks/schedule.js";
 import { parseInput } from "../validate.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { deleteServerAndWait } from "./delete-server.js";
-import {
-  type JournalItem,
-  type JournalRecord,
-  journalDir,
-  readJournals,
-  rewriteJournal,
-  sessionAlive,
-} from "./session-journal.js";
+import { type JournalItem, type JournalRecord, journalDir } from "./session-journal.js";
+import { readJournals, rewriteJournal, sessionAlive } from "./session-journals.js";
 import { parseSessionMarker } from "./session-marker.js";
 import { deleteSnapshot, tryRemove } from "./session-steps.js";
 import { type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
@@ -96,6 +90,8 @@ export async function sweepBackupLeftovers(
   return { plan, removed, remaining };
 }
 
+type Add = (kind: BackupLeftover["kind"], id: string, serverId: string, detail: string, item?: JournalItem) => void;
+
 /** Looks up every item of one abandoned session's journal on the platform. */
 async function findInJournal(
   reader: SweepReader,
@@ -104,7 +100,7 @@ async function findInJournal(
   unfindable: (lost: RemainingLeftover, item: JournalItem) => void,
 ): Promise<void> {
   const sessionId = record.sessionId;
-  const add = (kind: BackupLeftover["kind"], id: string, serverId: string, detail: string, item?: JournalItem) => {
+  const add: Add = (kind, id, serverId, detail, item) => {
     if (!found.some((f) => f.leftover.kind === kind && f.leftover.id === id && f.leftover.serverId === serverId)) {
       found.push({ leftover: { kind, id, serverId, sessionId, detail }, record, item });
     }
@@ -112,37 +108,38 @@ async function findInJournal(
   // Disks first, so one found through its journal item is not found again (without one) through its snapshot.
   const items = [...record.items].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   for (const item of items) {
-    if (item.kind === "hot-added-disk") {
-      const disk = await reader.disk(item);
-      disk &&
-        add(
-          "hot-added-disk",
-          disk.proxyDiskId,
-          item.serverId,
-          `disk ${disk.diskId} of VM ${disk.serverId} (serial ${disk.serial})`,
-          item,
-        );
-    } else if (item.kind === "snapshot") {
-      const snapshot = await reader.snapshot(item, sessionId);
-      if (snapshot) {
-        add("snapshot", snapshot.id, item.serverId, `snapshot ${snapshot.name} of VM ${item.serverId}`, item);
-        // A clone of it hot-added to the session's proxy is the session's too, journaled or not.
-        const proxyId = parseSessionMarker(snapshot.description)?.proxyId ?? "";
-        for (const disk of (await reader.attached(proxyId)).filter((d) => d.snapshotId === snapshot.id)) {
-          add("hot-added-disk", disk.proxyDiskId, proxyId, `clone of disk ${disk.diskId} (serial ${disk.serial})`);
-        }
-      }
-    } else if (item.kind === "backup-resource") {
+    if (item.kind === "backup-resource") {
       const left = item.id ? await reader.lock(item.id) : undefined;
-      left !== undefined &&
-        add("backup-resource", item.id as string, item.serverId, `lock on VM ${item.serverId}, ${left} s left`, item);
+      const detail = `lock on VM ${item.serverId}, ${left} s left`;
+      left !== undefined && add("backup-resource", item.id as string, item.serverId, detail, item);
       const lost = unfindableLock(record, item, Date.now());
       lost && unfindable(lost, item);
     } else {
-      const serverId = await reader.server(item, sessionId);
-      serverId &&
-        add("server", serverId, serverId, `VM ${item.name ?? serverId} made for a restore never committed`, item);
+      await findItem(reader, sessionId, item, add);
     }
+  }
+}
+
+/** Looks up one journaled disk, snapshot (with clones of it on the session's proxy) or restored VM. */
+async function findItem(reader: SweepReader, sessionId: string, item: JournalItem, add: Add): Promise<void> {
+  if (item.kind === "hot-added-disk") {
+    const disk = await reader.disk(item);
+    disk && add("hot-added-disk", disk.proxyDiskId, item.serverId, `disk ${disk.diskId} of VM ${disk.serverId}`, item);
+  } else if (item.kind === "snapshot") {
+    const snapshot = await reader.snapshot(item, sessionId);
+    if (!snapshot) {
+      return;
+    }
+    add("snapshot", snapshot.id, item.serverId, `snapshot ${snapshot.name} of VM ${item.serverId}`, item);
+    // A clone of it hot-added to the session's proxy is the session's too, journaled or not.
+    const proxyId = parseSessionMarker(snapshot.description)?.proxyId ?? "";
+    for (const disk of (await reader.attached(proxyId)).filter((d) => d.snapshotId === snapshot.id)) {
+      add("hot-added-disk", disk.proxyDiskId, proxyId, `clone of disk ${disk.diskId} (serial ${disk.serial})`);
+    }
+  } else {
+    const serverId = await reader.server(item, sessionId);
+    serverId &&
+      add("server", serverId, serverId, `VM ${item.name ?? serverId} made for a restore never committed`, item);
   }
 }
 
