@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { AttachedDisk, BackupSession, RestoreSession } from "sangfor-scp-sdk";
 import type { ScpSimulator } from "sangfor-scp-sdk/simulator";
+import { connect, type Target } from "./connect.js";
 
 /** One backup in the repository: each disk's areas and their bytes. */
 export type Backup = Map<string, { offset: number; bytes: Uint8Array }[]>;
@@ -67,4 +68,14 @@ export async function copyIn(session: RestoreSession, chain: readonly Backup[], 
     await device.detach();
   }
   return bytes;
+}
+
+/** Connects (the simulator with its backup lab, or SCP_URL) and names the VM to back up (SCP_BACKUP_VM there). */
+export async function connectForBackup(): Promise<Target & { serverId: string }> {
+  const target = await connect({ backupLab: true });
+  if (!target.backupServerId) {
+    await target.close();
+    throw new Error("set SCP_BACKUP_VM to the id of a VM to back up");
+  }
+  return { ...target, serverId: target.backupServerId };
 }

@@ -4,16 +4,11 @@
 // SHA-256 against the VM's disks.
 // Run: npx tsx --tsconfig examples/tsconfig.json examples/backup-vm.ts   (real SCP: also SCP_BACKUP_VM=<vm id>)
 import { openBackupSession } from "sangfor-scp-sdk";
-import { type Backup, copyOut, rebuild, sha256 } from "./agent.js";
-import { connect } from "./connect.js";
+import { type Backup, connectForBackup, copyOut, rebuild, sha256 } from "./agent.js";
 
-const target = await connect({ backupLab: true });
+const target = await connectForBackup();
 try {
-  const { scp, simulator: sim } = target;
-  const serverId = target.backupServerId;
-  if (!serverId) {
-    throw new Error("set SCP_BACKUP_VM to the id of a VM to back up");
-  }
+  const { scp, simulator: sim, serverId } = target;
   const chain: Backup[] = [];
   let checkpointId: number | undefined;
   const summary: Record<string, unknown> = {};

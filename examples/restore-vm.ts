@@ -3,16 +3,11 @@
 // simulator here, see agent.ts); the new VM's disks are checked by SHA-256 against the backup.
 // Run: npx tsx --tsconfig examples/tsconfig.json examples/restore-vm.ts   (real SCP: also SCP_BACKUP_VM=<vm id>)
 import { openBackupSession, openRestoreSession } from "sangfor-scp-sdk";
-import { copyIn, copyOut, rebuild, sha256 } from "./agent.js";
-import { connect } from "./connect.js";
+import { connectForBackup, copyIn, copyOut, rebuild, sha256 } from "./agent.js";
 
-const target = await connect({ backupLab: true });
+const target = await connectForBackup();
 try {
-  const { scp, simulator: sim } = target;
-  const serverId = target.backupServerId;
-  if (!serverId) {
-    throw new Error("set SCP_BACKUP_VM to the id of a VM to back up");
-  }
+  const { scp, simulator: sim, serverId } = target;
   const backup = await openBackupSession(scp, { serverId });
   const { backup: full } = await copyOut(backup, sim);
   const { vmconf } = backup.snapshot;

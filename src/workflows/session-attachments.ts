@@ -66,16 +66,6 @@ export class SessionAttachments {
     return handle;
   }
 
-  async #detach(proxyDiskId: string, signal?: AbortSignal): Promise<void> {
-    const held = this.#held.get(proxyDiskId);
-    if (!held) {
-      return;
-    }
-    await detachDisk(this.#parts, proxyDiskId, held.item, signal ? { signal } : {});
-    this.#held.delete(proxyDiskId);
-    held.release();
-  }
-
   /** Removes an attached disk from the proxy and gives its slot back; nothing when it is not attached. */
   async detach(proxyDiskId: string, signal?: AbortSignal): Promise<void> {
     const held = this.#held.get(proxyDiskId);

@@ -46,6 +46,16 @@ const gone = <T>(read: Promise<T>, none: T): Promise<T> =>
     throw error;
   });
 
+/** The read kept for `key`, made on first use. */
+function once<T>(reads: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let kept = reads.get(key);
+  if (!kept) {
+    kept = read();
+    reads.set(key, kept);
+  }
+  return kept;
+}
+
 /** Reads the platform for a sweep, each proxy's disks and each VM's snapshots once. @internal */
 export class SweepReader {
   readonly #scp: ScpClient;
@@ -58,22 +68,14 @@ export class SweepReader {
     this.#req = req;
   }
 
+  /** The disks hot-added to a proxy (none when it is gone), read once. */
   attached(proxyId: string): Promise<HotAddedDisk[]> {
-    let read = this.#attached.get(proxyId);
-    if (!read) {
-      read = gone(this.#scp.hotAdd.attached(proxyId, this.#req), []);
-      this.#attached.set(proxyId, read);
-    }
-    return read;
+    return once(this.#attached, proxyId, () => gone(this.#scp.hotAdd.attached(proxyId, this.#req), []));
   }
 
+  /** A VM's snapshots (none when it is gone), read once. */
   snapshots(serverId: string): Promise<SnapshotListItem[]> {
-    let read = this.#snapshots.get(serverId);
-    if (!read) {
-      read = gone(this.#scp.snapshots.list(serverId, this.#req), []);
-      this.#snapshots.set(serverId, read);
-    }
-    return read;
+    return once(this.#snapshots, serverId, () => gone(this.#scp.snapshots.list(serverId, this.#req), []));
   }
 
   /** The journaled disk on its proxy: by id and serial once held, by its source while only intended. */

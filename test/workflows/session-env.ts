@@ -3,9 +3,21 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
-import type { AttachedDisk, BackupSession, ChangedArea } from "../../src/index.js";
-import type { BackupLab, ScpSimulator, ScpSimulatorOptions } from "../../src/simulator/index.js";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import {
+  type AttachedDisk,
+  type BackupSession,
+  type ChangedArea,
+  createScpClient,
+  type ScpClient,
+} from "../../src/index.js";
+import {
+  type BackupLab,
+  type ScpSimulator,
+  type ScpSimulatorOptions,
+  type ScpSimulatorServer,
+  startScpSimulator,
+} from "../../src/simulator/index.js";
 import { FAST, simulated } from "../support/sim.js";
 
 const dirs: string[] = [];
@@ -63,4 +75,21 @@ export async function backUpDisk(
   const result = await readImage(sim, device, session.changedAreas(diskId), base);
   await device.detach();
   return result;
+}
+
+/** The backup lab over real loopback HTTPS (instant tasks) and a client trusting it, for the calling test file. */
+export function useHttpsLab() {
+  const env = {} as { server: ScpSimulatorServer; scp: ScpClient; lab: BackupLab };
+  beforeAll(async () => {
+    env.server = await startScpSimulator({ serverCount: 0, taskDurationMs: 0, vmtoolsDelayMs: 0, backupLab: true });
+    const { accessKey, secretKey } = env.server.credentials;
+    env.scp = createScpClient({
+      baseUrl: env.server.url,
+      auth: { type: "signature", accessKey, secretKey },
+      tls: { ca: env.server.ca },
+    });
+    env.lab = env.server.lab as BackupLab;
+  });
+  afterAll(() => env.server.close());
+  return env;
 }
