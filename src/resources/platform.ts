@@ -43,16 +43,21 @@ export class System {
     this.#transport = transport;
   }
 
-  /** Reads the SCP version; a client reuses what it read for up to a minute (an upgrade is not that quick). */
+  /** Reads the SCP version (always from the platform; version gates reuse what the client read in the last minute). */
   async version(options?: RequestOptions): Promise<ScpVersion> {
+    const value = await this.#read(options);
+    this.#cached = { readAtMs: Date.now(), value };
+    return value;
+  }
+
+  /** The version read in the last minute, else a fresh read: what gates use, so a run costs one request, not one per call. */
+  async #recentVersion(options?: RequestOptions): Promise<ScpVersion> {
     const cached = this.#cached;
     if (cached && Date.now() - cached.readAtMs < VERSION_TTL_MS) {
       options?.signal?.throwIfAborted();
       return cached.value;
     }
-    const value = await this.#read(options);
-    this.#cached = { readAtMs: Date.now(), value };
-    return value;
+    return this.version(options);
   }
 
   async #read(options?: RequestOptions): Promise<ScpVersion> {
@@ -83,11 +88,11 @@ export class System {
   }
 
   /**
-   * Checks that the platform runs at least `minVersion`.
+   * Checks that the platform runs at least `minVersion` (with the version the client read in the last minute, if any).
    * @throws {@link ScpUnsupportedVersionError} naming `feature` when it does not.
    */
   async requireVersion(minVersion: string, feature: string, options?: RequestOptions): Promise<ScpVersion> {
-    const current = await this.version(options);
+    const current = await this.#recentVersion(options);
     if (compareVersions(current.version, minVersion) < 0) {
       throw new ScpUnsupportedVersionError({ feature, requiredVersion: minVersion, actualVersion: current.version });
     }

@@ -113,3 +113,21 @@ test("against the simulator, narrow windows and cut answers give the same areas 
   const pages = cut.calls.filter((c) => c.path.endsWith("/changed-areas")).length;
   expect(pages).toBeGreaterThan(16);
 });
+
+test("version gates read the version once for many calls; an explicit version() always asks the platform", async () => {
+  let reads = 0;
+  server.use(
+    http.get(`${BASE}/janus/20180725/system/version`, () => {
+      reads++;
+      return v1({ build_version: "SCP6.11.3B" });
+    }),
+    http.get(AREAS, () => v1({ start_offset: 0, length: 4 * MIB, changed_area: [] })),
+  );
+  const scp = testClient();
+  for (let i = 0; i < 3; i++) {
+    await collect(scp.cbt.changedAreas("vm-1", input), { limit: 1 });
+  }
+  expect(reads).toBe(1);
+  await scp.system.version();
+  expect(reads).toBe(2);
+});
