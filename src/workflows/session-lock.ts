@@ -131,7 +131,9 @@ export class LockKeeper {
       return Math.max(MIN_PAUSE_MS, Math.min(remainMs - marginMs, Math.floor(lockTimeMs / 3)));
     }
     const ref = await scp.backupResources.renew(resourceId, { lockTimeMs }, { signal });
-    await scp.tasks.wait(ref, { ...waitOptions(this.#init.wait), signal });
+    // Waiting for the renewal past the lock's end is pointless: it is lost by then.
+    const maxWaitMs = Math.max(MIN_PAUSE_MS, remainMs);
+    await scp.tasks.wait(ref, { ...waitOptions(this.#init.wait), maxWaitMs, signal });
     await this.#init.onRenewed();
     return 0; // Look again at once: the renewal's end sets the new remain_time.
   }

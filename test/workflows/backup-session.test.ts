@@ -1,4 +1,6 @@
-import { expect, test } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { expect, test, vi } from "vitest";
 import {
   type BackupSession,
   collect,
@@ -11,7 +13,7 @@ import {
   ScpWorkflowError,
 } from "../../src/index.js";
 import { FAST } from "../support/sim.js";
-import { backUpDisk, lab, sha256 } from "./session-env.js";
+import { backUpDisk, lab, sha256, stateDir } from "./session-env.js";
 
 test("a full backup reads exactly the snapshot's bytes, and closing leaves nothing behind", async () => {
   const { scp, sim, lab: l, opts } = lab();
@@ -101,4 +103,35 @@ test("aborting the caller's signal ends an open session like a lost lock; closin
   await expect(session.attach("virtio0")).rejects.toBe(reason);
   await session.close();
   expect(sim.state().backupResources).toEqual([]);
+});
+
+test("the journal lives under SCP_SDK_STATE_DIR, else the user's cache dir, in a folder per platform, while the session holds things", async () => {
+  const { scp, lab: l } = lab();
+  const journals = (root: string) =>
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(root, join(e.parentPath, e.name)));
+  const viaEnv = stateDir();
+  vi.stubEnv("SCP_SDK_STATE_DIR", viaEnv);
+  const one = await openBackupSession(scp, { serverId: l.vms.running }, FAST);
+  const [held] = journals(viaEnv);
+  expect(held?.split(sep)).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/), `${one.id}.json`]);
+  await one.close();
+  expect(journals(viaEnv)).toEqual([]);
+  const cache = stateDir();
+  vi.stubEnv("SCP_SDK_STATE_DIR", "");
+  vi.stubEnv("XDG_CACHE_HOME", cache);
+  const two = await openBackupSession(scp, { serverId: l.vms.running }, FAST);
+  const [file] = journals(cache);
+  expect(file?.split(sep).slice(0, 2)).toEqual(["sangfor-scp-sdk", "sessions"]);
+  expect(file?.endsWith(`${two.id}.json`)).toBe(true);
+  const record = JSON.parse(readFileSync(join(cache, file as string), "utf8"));
+  expect(record).toMatchObject({ sessionId: two.id, kind: "backup", pid: process.pid });
+  expect(record.items.map((i: { kind: string; state: string }) => `${i.kind} ${i.state}`).sort()).toEqual([
+    "backup-resource held",
+    "snapshot held",
+  ]);
+  await two.close();
+  expect(journals(cache)).toEqual([]);
+  vi.unstubAllEnvs();
 });
