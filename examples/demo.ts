@@ -1,5 +1,6 @@
 // The whole backup-proxy story against an embedded SCP simulator (or a real SCP, see connect.ts):
-// publish the proxy image, deploy a fleet across two pools, inventory, re-run, scale down, destroy.
+// publish the proxy image, deploy a fleet across two pools, inventory, re-run, scale down, back a VM up through
+// one of the fleet's proxies and restore it into a new VM, then destroy the fleet.
 // Run: npm run demo
 import {
   type BackupProxy,
@@ -9,8 +10,11 @@ import {
   type FleetProgress,
   findBackupProxies,
   type ImageProgress,
+  openBackupSession,
+  openRestoreSession,
   publishProxyImage,
 } from "sangfor-scp-sdk";
+import { copyIn, copyOut, rebuild, sha256 } from "./agent.js";
 import { connect } from "./connect.js";
 
 const FLEET = "demo";
@@ -61,7 +65,7 @@ function inventory(proxies: BackupProxy[]): string {
   return table(["proxy", "pool", "power", "vmtools", "status"], body);
 }
 
-const target = await connect();
+const target = await connect({ backupLab: true });
 try {
   const { scp, poolIds } = target;
   const pools = poolIds.slice(0, 2);
@@ -112,6 +116,40 @@ try {
     () => deployBackupProxyFleet(scp, down, { prune: true, onProgress: progressLine }),
     (r) => `${r.removed.length} removed, ${r.proxies.length} left`,
   );
+
+  const vm = target.backupServerId;
+  const poolA = pools[0] ?? "";
+  const proxyId = (await findBackupProxies(scp, { fleetId: FLEET, azId: poolA }))[0]?.serverId;
+  if (vm && proxyId) {
+    const sim = target.simulator;
+    const backedUp = await stage(
+      "Back up a VM through the fleet's proxy",
+      async () => {
+        await using session = await openBackupSession(scp, { serverId: vm, proxyId });
+        const { backup, bytes } = await copyOut(session, sim);
+        const { checkpointId } = await session.commit();
+        return { backup, bytes, checkpointId, vmconf: session.snapshot.vmconf, proxy: session.proxy.name };
+      },
+      (r) =>
+        `${(r.bytes / 1024).toFixed(0)} KiB read through ${r.proxy}; next incremental since checkpoint ${r.checkpointId}`,
+    );
+    await stage(
+      "Restore it into a new VM",
+      async () => {
+        const newServer = { vmconf: backedUp.vmconf, azId: poolA, name: `${backedUp.vmconf.name}-restored` };
+        await using restore = await openRestoreSession(scp, { newServer, proxyId });
+        const written = await copyIn(restore, [backedUp.backup], sim);
+        await restore.commit();
+        const same = restore.disks.every(
+          (d) =>
+            !sim || sim.disks.sha256(restore.serverId, d.id) === sha256(rebuild([backedUp.backup], d.id, d.sizeBytes)),
+        );
+        return { serverId: restore.serverId, written, same };
+      },
+      (r) =>
+        `VM ${r.serverId.slice(0, 8)}…, ${(r.written / 1024).toFixed(0)} KiB written${r.same ? ", disks match the backup" : ""}`,
+    );
+  }
 
   await stage(
     "Destroy the fleet",

@@ -18,6 +18,15 @@ export {
   ScpValidationError,
 } from "./errors/call.js";
 export {
+  CBT_EXPIRED_TEXT,
+  ScpCbtExpiredError,
+  ScpSessionCleanupError,
+  type ScpSessionLeftover,
+  type ScpSessionLossReason,
+  ScpSessionLostError,
+  type ScpSessionResourceKind,
+} from "./errors/session.js";
+export {
   type ScpCheck,
   type ScpLeftover,
   ScpPreflightError,
@@ -36,17 +45,30 @@ export type {
 } from "./observability.js";
 export {
   DEFAULTS,
+  type HotAddDiskInput,
+  type HotAddedDisk,
   type RequestOptions,
   type ScpAuth,
   type ScpClientOptions,
   type ScpFetch,
+  type ScpHotAddWire,
   type ScpRetryOptions,
   type ScpSignatureAuth,
   type ScpTlsOptions,
   type ScpTokenAuth,
   SDK_VERSION,
 } from "./options.js";
+export {
+  type BackupResources,
+  type CreateBackupResourceInput,
+  type CreateBackupResourceRef,
+  type DeleteBackupResourceRef,
+  LOCK_TIME_LIMITS_MS,
+} from "./resources/backup-resources.js";
+export type { Cbt, ChangedAreasInput } from "./resources/cbt.js";
+export type { ChangedArea, ChangedAreasQuery } from "./resources/changed-areas.js";
 export type { Guest, GuestRunInput } from "./resources/guest.js";
+export type { HotAdd, HotAddRef } from "./resources/hot-add.js";
 export type {
   DownloadOptions,
   DownloadResult,
@@ -58,18 +80,33 @@ export type { CreateImageRef, ImageListQuery, Images } from "./resources/images.
 export type { AzListQuery, Azs, HostListQuery, Hosts, ScpVersion, StorageTags, System } from "./resources/platform.js";
 export type { ProjectListQuery, Projects, UserListQuery, Users } from "./resources/projects.js";
 export type { TaskRef } from "./resources/request-options.js";
+export type { CreateServerFromConfigRef } from "./resources/server-from-config.js";
 export type { CreateServerRef, DeleteServerRef, ServerListQuery, Servers } from "./resources/servers.js";
+export type {
+  CreateSnapshotInput,
+  CreateSnapshotRef,
+  DeleteSnapshotRef,
+  RevertSnapshotInput,
+  Snapshots,
+} from "./resources/snapshots.js";
 export type { TaskListQuery, Tasks } from "./resources/tasks.js";
 export type { WaitOptions } from "./tasks/wait-for-task.js";
 export type { HttpClient } from "./transport/http-client.js";
 export { collect, type ScpPage } from "./transport/paginate.js";
 export type {
   Az,
+  BackupResource,
+  BackupResourceSupports,
+  CbtInfo,
+  ChangedAreasPage,
   CreateImageFromServerRequest,
   CreateImageRequest,
+  CreateServerFromConfigRequest,
   CreateServerRequest,
   DiskRequest,
   Host,
+  HotAddApplication,
+  HotAddDisksRequest,
   Image,
   ImageStatus,
   ImageType,
@@ -80,6 +117,9 @@ export type {
   RoleType,
   Server,
   ServerConfig,
+  ServerConfigDisk,
+  SnapshotDetail,
+  SnapshotListItem,
   StorageTag,
   Task,
   TaskStatus,
@@ -87,8 +127,11 @@ export type {
   UpdateImageRequest,
   UpdateServerRequest,
   User,
+  VmConfig,
+  VmConfigDisk,
 } from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
+export { type BackupCommit, BackupSession, type SessionSnapshot } from "./workflows/backup-session.js";
 export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {
   type DeployBackupProxyFleetResult,
@@ -130,6 +173,8 @@ export {
   importProxyImage,
 } from "./workflows/import-proxy-image.js";
 export { BACKUP_PROXY_OS_NAME, type ProxyMarker } from "./workflows/marker.js";
+export { BACKUP_SESSION_MIN_VERSION, openBackupSession } from "./workflows/open-backup-session.js";
+export { openRestoreSession } from "./workflows/open-restore-session.js";
 export {
   type GuestScriptResult,
   markAsBackupProxy,
@@ -145,4 +190,27 @@ export type {
 } from "./workflows/publish-input.js";
 export { publishProxyImage } from "./workflows/publish-proxy-image.js";
 export { describeProblem, type ProxyProblem, type VmtoolsState } from "./workflows/readiness.js";
+export { RestoreSession } from "./workflows/restore-session.js";
+export {
+  type SelectBackupProxyInput,
+  type SelectedBackupProxy,
+  selectBackupProxy,
+} from "./workflows/select-backup-proxy.js";
+export type { SessionCore } from "./workflows/session-core.js";
+export type {
+  OpenBackupSessionInput,
+  OpenRestoreSessionInput,
+  RestoreNewServerInput,
+  SessionOptions,
+  SessionStep,
+} from "./workflows/session-input.js";
+export { STATE_DIR_ENV } from "./workflows/session-journal.js";
+export type { SessionClock } from "./workflows/session-lock.js";
+export type { AttachedDisk, SessionDiskInfo } from "./workflows/session-types.js";
 export type { StepOptions } from "./workflows/step-helpers.js";
+export {
+  type SweepBackupLeftoversOptions,
+  type SweepBackupLeftoversResult,
+  sweepBackupLeftovers,
+} from "./workflows/sweep-backup-leftovers.js";
+export type { BackupLeftover, RemainingLeftover } from "./workflows/sweep-find.js";

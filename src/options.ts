@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { SDK_VERSION } from "./generated/package-info.js";
+import type { ServerConfig } from "./generated/schema.js";
 import type { ScpHooks, ScpLogger } from "./observability.js";
 
 export { SDK_VERSION };
@@ -58,6 +59,54 @@ export interface ScpRetryOptions {
 /** A fetch-compatible function. */
 export type ScpFetch = (request: Request) => Promise<Response>;
 
+/** One disk to hot-add to a backup proxy. */
+export interface HotAddDiskInput {
+  /** The protected VM. */
+  serverId: string;
+  /** The disk's id in that VM's configuration, such as virtio0. */
+  diskId: string;
+  /** For a backup, the snapshot whose disk the proxy gets a linked clone of; none for a restore. */
+  snapshotId?: string;
+  /** `backup` (a linked clone of the snapshot's disk) or `restore` (the VM's real disk; the VM must be off). */
+  application: "backup" | "restore";
+}
+
+/** A disk hot-added to a backup proxy, as the attach answer or the proxy's configuration tells it. */
+export interface HotAddedDisk {
+  /** Its id on the proxy, such as virtio3: what a removal names. */
+  proxyDiskId: string;
+  /** The virtio serial the proxy's guest sees (`/dev/disk/by-id/virtio-<serial>`). */
+  serial: string;
+  /** The protected VM it comes from. */
+  serverId: string;
+  /** Its id in that VM. */
+  diskId: string;
+  /** The snapshot cloned (backup only). */
+  snapshotId: string | undefined;
+  /** Why it is attached, when the platform says. */
+  application: "backup" | "restore" | undefined;
+}
+
+/**
+ * The wire of SCP 6.11.3's two hot-add calls ("Create VM disks" and "VM disks action"), which Sangfor has not
+ * published: the SDK's defaults are inferred from the guide. Verify them on a real SCP 6.11.3 and override any part
+ * here, without forking. Paths carry `{server_id}`, replaced by the proxy's id.
+ */
+export interface ScpHotAddWire {
+  /** POST path that hot-adds disks to a proxy. @defaultValue "/janus/20240725/servers/\{server_id\}/disks" */
+  attachPath: string;
+  /** POST path that removes hot-added disks. @defaultValue "/janus/20240725/servers/\{server_id\}/disks/action" */
+  detachPath: string;
+  /** The attach request's body. */
+  attachBody: (disks: readonly HotAddDiskInput[]) => unknown;
+  /** Reads the attach answer's payload (the envelope's `data`); throws when it lacks what is needed. */
+  readAttachAnswer: (data: unknown) => { taskId: string; disks: HotAddedDisk[] };
+  /** The removal request's body. */
+  detachBody: (proxyDiskIds: readonly string[]) => unknown;
+  /** The hot-added disks a proxy's configuration lists. */
+  readAttached: (config: ServerConfig) => HotAddedDisk[];
+}
+
 /** Options of {@link createScpClient}. */
 export interface ScpClientOptions {
   /** SCP address with scheme and port, e.g. `https://10.0.0.10:4430`. */
@@ -94,6 +143,8 @@ export interface ScpClientOptions {
   maxResponseBytes?: number;
   /** `User-Agent` header. @defaultValue "sangfor-scp-sdk/<version>" */
   userAgent?: string;
+  /** Overrides of the inferred hot-add wire (paths, bodies, answers); see {@link ScpHotAddWire}. */
+  hotAdd?: Partial<ScpHotAddWire>;
 }
 
 /** Default values of every client option. */

@@ -7,6 +7,7 @@ import {
   type ScpAuth,
   type ScpClientOptions,
   type ScpFetch,
+  type ScpHotAddWire,
   type ScpRetryOptions,
   type ScpTlsOptions,
 } from "./options.js";
@@ -30,6 +31,7 @@ export interface ResolvedOptions {
   tracing: boolean;
   maxResponseBytes: number;
   userAgent: string;
+  hotAdd: Partial<ScpHotAddWire>;
 }
 
 const nonEmpty = z.string().min(1, "must not be empty");
@@ -38,6 +40,14 @@ const duration = z.number().int().nonnegative();
 const headerSafe = /^[\x20-\x7e]+$/;
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "must be a function");
 const object = z.custom<object>((v) => typeof v === "object" && v !== null, "must be an object");
+
+// An overridden hot-add path: absolute, with the proxy's `{server_id}` placeholder, nothing that escapes the URL.
+const hotAddPath = z
+  .string()
+  .regex(
+    /^\/[A-Za-z0-9/_.-]*\{server_id\}[A-Za-z0-9/_.-]*$/,
+    "must be a path such as /janus/…/servers/{server_id}/disks",
+  );
 
 const RetrySchema = z.union([
   z.literal(false),
@@ -93,6 +103,16 @@ const OptionsSchema = z
     tracing: z.boolean().optional(),
     maxResponseBytes: z.number().int().min(1024).optional(),
     userAgent: nonEmpty.regex(headerSafe, "must be printable ASCII").optional(),
+    hotAdd: z
+      .strictObject({
+        attachPath: hotAddPath.optional(),
+        detachPath: hotAddPath.optional(),
+        attachBody: fn.optional(),
+        readAttachAnswer: fn.optional(),
+        detachBody: fn.optional(),
+        readAttached: fn.optional(),
+      })
+      .optional(),
   })
   .refine((o) => o.tls === undefined || (o.fetch === undefined && o.dispatcher === undefined), {
     message: "tls cannot be combined with fetch or dispatcher: configure TLS in those",
@@ -150,6 +170,7 @@ export function resolveOptions(options: ScpClientOptions): ResolvedOptions {
     tracing: o.tracing ?? true,
     maxResponseBytes: o.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
     userAgent: o.userAgent ?? DEFAULTS.userAgent,
+    hotAdd: options.hotAdd ?? {},
   };
 }
 

@@ -2,8 +2,17 @@ import { z } from "zod";
 import {
   type AuthenticateResult,
   type Az,
+  type BackupResource,
+  type BackupResourceSupports,
+  backupResourceStatusValues,
+  type CbtInfo,
+  type ChangedAreas,
+  type CreateBackupResourceResult,
   type CreateImageResult,
+  type CreateServerFromConfigResult,
   type CreateServerResult,
+  type CreateSnapshotResult,
+  type HotAddDisksResult,
   type Image,
   imageStatusValues,
   imageTypeValues,
@@ -12,6 +21,8 @@ import {
   powerStateValues,
   type Server,
   type ServerConfig,
+  type SnapshotDetail,
+  type SnapshotListItem,
   type SystemVersion,
   type Task,
   type TaskStarted,
@@ -130,6 +141,100 @@ export const AuthenticateResultGate = gate<AuthenticateResult>()(
       }),
     }),
   }),
+);
+
+const count = () => z.number().int().nonnegative();
+
+/** @internal */
+export const CreateSnapshotResultGate = gate<CreateSnapshotResult>()(
+  z.looseObject({ task_id: z.string().min(1), resource_id: z.string().min(1) }),
+);
+
+/** @internal */
+export const SnapshotListItemGate = gate<SnapshotListItem>()(
+  z.looseObject({ id: z.string().min(1), name: z.string(), description: str(), type: str(), quiesced: z.number() }),
+);
+
+/** @internal */
+export const SnapshotDetailGate = gate<SnapshotDetail>()(
+  z.looseObject({
+    id: z.string().min(1),
+    description: str(),
+    checkpoint_id: z.string().regex(/^\d+$/, "must be a decimal number"),
+    vmconf: z.looseObject({
+      hardware_option: z
+        .looseObject({
+          disks: z
+            .array(
+              z.looseObject({
+                id: z.union([z.string(), z.number()]).exactOptional(),
+                size_mb: count().exactOptional(),
+              }),
+            )
+            .exactOptional(),
+        })
+        .exactOptional(),
+    }),
+  }),
+);
+
+/** @internal */
+export const CbtInfoGate = gate<CbtInfo>()(
+  z.looseObject({
+    server_id: z.string(),
+    is_enabled: z.boolean(),
+    disks: z.array(z.looseObject({ id: z.string().min(1), is_enabled: z.boolean().exactOptional() })),
+  }),
+);
+
+/** @internal */
+export const ChangedAreasGate = gate<ChangedAreas>()(
+  z.looseObject({
+    start_offset: count(),
+    length: count(),
+    changed_area: z.array(z.looseObject({ start: count(), length: count() })),
+  }),
+);
+
+/** @internal */
+export const CreateBackupResourceResultGate = gate<CreateBackupResourceResult>()(
+  z.looseObject({ task_id: z.string().min(1), resource_id: z.string().min(1), host_id: str() }),
+);
+
+/** @internal */
+export const BackupResourceGate = gate<BackupResource>()(
+  z.looseObject({
+    server_id: z.string(),
+    status: z.enum(backupResourceStatusValues),
+    remain_time: z.number(),
+    host_id: str(),
+  }),
+);
+
+/** @internal */
+export const BackupResourceSupportsGate = gate<BackupResourceSupports>()(
+  z.looseObject({ versions: z.array(z.string()) }),
+);
+
+/** @internal */
+export const HotAddDisksResultGate = gate<HotAddDisksResult>()(
+  z.looseObject({
+    task_id: z.string().min(1),
+    disks: z.array(
+      z.looseObject({
+        id: z.string().min(1),
+        serial: z.string().min(1),
+        server_id: z.string(),
+        disk_id: z.string(),
+        snapshot_id: str(),
+      }),
+    ),
+  }),
+);
+
+/** @internal */
+export const CreateServerFromConfigResultGate = gate<CreateServerFromConfigResult>()(
+  z.looseObject({ task_id: z.string().min(1), uuid: z.string().min(1) }),
 );
 
 /** Anything at all; for payloads the SDK passes through without branching on them. @internal */

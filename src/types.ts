@@ -49,3 +49,27 @@ export type Task = Schemas["Task"];
 export type TaskStatus = Schemas["TaskStatus"];
 /** A task as the task list shows it. */
 export type TaskSummary = Schemas["TaskSummary"];
+/** A disk of a VM's configuration; on a backup proxy, hot-added disks carry their source. */
+export type ServerConfigDisk = Schemas["ServerConfigDisk"];
+/** A VM's snapshot as the list shows it, with `quiesced`. */
+export type SnapshotListItem = Schemas["SnapshotListItem"];
+/** A snapshot with its CBT checkpoint and the VM configuration it froze. */
+export type SnapshotDetail = Schemas["SnapshotDetail"];
+/** A VM's configuration as a snapshot froze it (what a restore to a new VM sends back). */
+export type VmConfig = Schemas["VmConfig"];
+/** A disk of a frozen VM configuration. */
+export type VmConfigDisk = Schemas["VmConfigDisk"];
+/** The body of a request to create a VM from a frozen configuration. */
+export type CreateServerFromConfigRequest = Schemas["CreateServerFromConfigRequest"];
+/** A VM's changed block tracking state, per disk. */
+export type CbtInfo = Schemas["CbtInfo"];
+/** One answer of a changed-areas read: the part of the disk covered and the areas in it. */
+export type ChangedAreasPage = Schemas["ChangedAreas"];
+/** A backup resource (the platform's lock on a VM for a backup or a restore). */
+export type BackupResource = Schemas["BackupResource"];
+/** What data paths the platform offers for a VM. */
+export type BackupResourceSupports = Schemas["BackupResourceSupports"];
+/** Why a disk is hot-added: `backup` (a linked clone of a snapshot's disk) or `restore` (the real disk). */
+export type HotAddApplication = Schemas["HotAddApplication"];
+/** The body of a hot-add request. */
+export type HotAddDisksRequest = Schemas["HotAddDisksRequest"];

@@ -1,9 +1,17 @@
 // Every example runs against the embedded simulator (instant tasks) and says what it did.
-import { afterEach, beforeAll, expect, test, vi } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+
+// Session journals of the backup examples go to a directory of this file's own.
+const stateDir = mkdtempSync(join(tmpdir(), "scp-examples-"));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 beforeAll(() => {
   vi.stubEnv("SCP_SIM_TASK_MS", "0");
   vi.stubEnv("SCP_URL", "");
+  vi.stubEnv("SCP_SDK_STATE_DIR", stateDir);
 });
 
 afterEach(() => {
@@ -59,4 +67,22 @@ test("proxy-building-blocks runs a script, marks the VM as a backup proxy and un
     marked: "Backup Proxy",
     unmarked: expect.not.stringMatching(/^Backup Proxy$/),
   });
+});
+
+test("backup-vm takes a full and an incremental that reads only what changed, both verified by hash", async () => {
+  const lines = capture();
+  await import("../examples/backup-vm.js");
+  const result = JSON.parse(lines.at(-1) as string);
+  expect(result.verified).toBe(true);
+  expect(result.checkpointId).toBeGreaterThan(1);
+  expect(result.incremental.bytes).toBeGreaterThan(0);
+  expect(result.incremental.bytes).toBeLessThan(result.full.bytes);
+});
+
+test("restore-vm restores a full backup into a new VM whose disks hash like the backup", async () => {
+  const lines = capture();
+  await import("../examples/restore-vm.js");
+  const result = JSON.parse(lines.at(-1) as string);
+  expect(result).toMatchObject({ disks: 2, verified: true });
+  expect(result.written).toBeGreaterThan(0);
 });

@@ -68,7 +68,7 @@ export class ScpPreflightError extends ScpError {
 /** A resource a workflow created, and whether it is still there. */
 export interface ScpLeftover {
   /** Kind of resource. */
-  readonly kind: "server" | "image" | "file";
+  readonly kind: "server" | "image" | "file" | "snapshot" | "backup-resource" | "hot-added-disk";
   /** Its id (or path, for files; or the name it was created with while its id is not known). */
   readonly id: string;
   /**
@@ -103,7 +103,16 @@ export type ScpWorkflowStep =
   | "create-image"
   | "upload"
   | "distribute"
-  | "extend-to-pools";
+  | "extend-to-pools"
+  // Opening a backup or restore session (after its checks, which are "preflight").
+  | "select-proxy"
+  | "journal"
+  | "create-vm"
+  | "reset-cbt"
+  | "enable-cbt"
+  | "snapshot"
+  | "read-snapshot"
+  | "lock";
 
 /** A workflow step failed, or the run was aborted; says what the workflow did and what it left behind. */
 export class ScpWorkflowError extends ScpError {

@@ -30,17 +30,37 @@ const TAGS = "/janus/20180725/storages/tags";
 const HostPage = pageSchema(gate<Host>()(z.looseObject({ id: z.string(), name: z.string() })));
 const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.string(), name: z.string() })));
 
+/** How long a client trusts the version it read: gates then cost one request per run, not one per call. */
+const VERSION_TTL_MS = 60_000;
+
 /** Platform facts: version and cluster. */
 export class System {
   readonly #transport: Transport;
+  #cached: { readAtMs: number; value: ScpVersion } | undefined;
 
   /** @internal */
   constructor(transport: Transport) {
     this.#transport = transport;
   }
 
-  /** Reads the SCP version. */
+  /** Reads the SCP version (always from the platform; version gates reuse what the client read in the last minute). */
   async version(options?: RequestOptions): Promise<ScpVersion> {
+    const value = await this.#read(options);
+    this.#cached = { readAtMs: Date.now(), value };
+    return value;
+  }
+
+  /** The version read in the last minute, else a fresh read: what gates use, so a run costs one request, not one per call. */
+  async #recentVersion(options?: RequestOptions): Promise<ScpVersion> {
+    const cached = this.#cached;
+    if (cached && Date.now() - cached.readAtMs < VERSION_TTL_MS) {
+      options?.signal?.throwIfAborted();
+      return cached.value;
+    }
+    return this.version(options);
+  }
+
+  async #read(options?: RequestOptions): Promise<ScpVersion> {
     const data = await this.#transport.data(
       (init) => this.#transport.http.GET("/janus/20180725/system/version", { ...init }),
       SystemVersionGate,
@@ -68,11 +88,11 @@ export class System {
   }
 
   /**
-   * Checks that the platform runs at least `minVersion`.
+   * Checks that the platform runs at least `minVersion` (with the version the client read in the last minute, if any).
    * @throws {@link ScpUnsupportedVersionError} naming `feature` when it does not.
    */
   async requireVersion(minVersion: string, feature: string, options?: RequestOptions): Promise<ScpVersion> {
-    const current = await this.version(options);
+    const current = await this.#recentVersion(options);
     if (compareVersions(current.version, minVersion) < 0) {
       throw new ScpUnsupportedVersionError({ feature, requiredVersion: minVersion, actualVersion: current.version });
     }

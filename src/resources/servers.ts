@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type {
+  CreateServerFromConfigRequest,
   CreateServerRequest,
   operations,
   Server,
@@ -10,7 +11,9 @@ import { CreateServerResultGate, gate, ServerConfigGate, ServerGate, TaskRefGate
 import type { Transport } from "../transport/create-transport.js";
 import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
 import { parseInput } from "../validate.js";
+import type { System } from "./platform.js";
 import { parseId, parseQuery, type RequestOptions, type TaskRef } from "./request-options.js";
+import { type CreateServerFromConfigRef, createServerFromConfig } from "./server-from-config.js";
 
 /** Filters and paging of a VM list. */
 export type ServerListQuery = NonNullable<operations["listServers20240725"]["parameters"]["query"]>;
@@ -66,10 +69,12 @@ const LIST = "/janus/20240725/servers";
 /** Virtual machines: list, read, create from an image, edit, power and delete. */
 export class Servers {
   readonly #t: Transport;
+  readonly #system: System;
 
   /** @internal */
-  constructor(transport: Transport) {
+  constructor(transport: Transport, system: System) {
     this.#t = transport;
+    this.#system = system;
   }
 
   /** Reads one page of VMs (at most 100). */
@@ -119,6 +124,14 @@ export class Servers {
       options,
     );
     return { taskId: data.task_id, serverIds: data.uuids ?? [] };
+  }
+
+  /** Starts creating a powered-off VM with empty disks from a snapshot's `vmconf` (plus `az_id`), for a restore. */
+  createFromConfig(
+    request: CreateServerFromConfigRequest,
+    options?: RequestOptions,
+  ): Promise<CreateServerFromConfigRef> {
+    return createServerFromConfig(this.#t, this.#system, request, options);
   }
 
   /** Starts editing a VM; send only the fields to change (`os_name: "Backup Proxy"` marks a backup proxy). */

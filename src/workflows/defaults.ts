@@ -39,4 +39,16 @@ export const WORKFLOW_DEFAULTS = Object.freeze({
   memoryMb: 8192,
   /** A proxy's system disk when neither `diskSizeMb` nor the image says. */
   diskSizeMb: 81_920,
+  /** How long a session's backup resource holds before it must be renewed (10 min; SCP takes 1 min to 2 h). */
+  lockTimeMs: 600_000,
+  /** Keep a backup session's snapshot after it closes (its checkpoint is the base of the next incremental either way). */
+  keepSnapshot: false,
+  /** Require a quiesced snapshot (the platform silently falls back to one that is not). */
+  quiesce: false,
+  /** Reset CBT before a full backup's snapshot (needed after a revert or a restore expired it). */
+  resetCbt: false,
+  /** Power a restored VM on when its restore session closes committed. */
+  powerOn: false,
+  /** Remove hot-added disks held by a proxy before deleting it, instead of refusing to delete it. */
+  force: false,
 });

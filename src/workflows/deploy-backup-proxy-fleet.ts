@@ -6,6 +6,7 @@ import { CreatedResources, cleanupBudget, inStep, throwIfAbortedBeforeChanges } 
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { type BackupProxy, fleetProxies } from "./find-backup-proxies.js";
 import { executePlan } from "./fleet-execute.js";
+import { refuseHeldProxies } from "./fleet-held.js";
 import {
   type DeployBackupProxyFleetInput,
   type DeployBackupProxyFleetOptions,
@@ -66,6 +67,11 @@ export async function deployBackupProxyFleet(
   if (options.dryRun || plan.unchanged) {
     return { plan, proxies, created: [], adopted, removed: [] };
   }
+  await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, () =>
+    inStep("preflight", () =>
+      refuseHeldProxies(scp, WORKFLOW, doomed(plan, proxies), options.force ?? D.force, requestOptions(options)),
+    ),
+  );
   const ctx = newContext(scp, parsed, size, options);
   const removed: string[] = [];
   try {
@@ -77,6 +83,18 @@ export async function deployBackupProxyFleet(
   // The work is done: an abort arriving now is too late to change anything, so the final read ignores it.
   const after = fleetProxies(await readFleetServers(scp, parsed.fleetId, {}), parsed.fleetId);
   return { plan, proxies: after, created: ctx.created.ids("server"), adopted: [...adopted, ...ctx.adopted], removed };
+}
+
+/** The proxies the plan deletes: replaced, retired and (with prune) surplus ones. */
+function doomed(plan: FleetPlan, proxies: readonly BackupProxy[]): BackupProxy[] {
+  const ids = new Set(
+    plan.pools.flatMap((p) => [
+      ...p.replace.map((r) => r.existing.serverId),
+      ...p.retire.map((r) => r.serverId),
+      ...(plan.prune ? p.surplus.map((r) => r.serverId) : []),
+    ]),
+  );
+  return proxies.filter((p) => ids.has(p.serverId));
 }
 
 /** Preflight, one consistent read of the fleet's VMs, and the plan; an abort here is a workflow error too. */

@@ -6,6 +6,7 @@ import { CreatedResources, inStep, throwIfAbortedBeforeChanges } from "./created
 import { WORKFLOW_DEFAULTS } from "./defaults.js";
 import { deleteServerAndWait } from "./delete-server.js";
 import { type BackupProxy, fleetProxies } from "./find-backup-proxies.js";
+import { refuseHeldProxies, releaseHeldDisks } from "./fleet-held.js";
 import type { FleetProgress } from "./fleet-input.js";
 import { readFleetServers } from "./fleet-servers.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
@@ -28,11 +29,13 @@ export interface DestroyBackupProxyFleetOptions extends StepOptions {
   concurrency?: number;
   /** Called when each deletion starts and ends. */
   onProgress?: (event: FleetProgress) => void;
+  /** Delete proxies that hold other VMs' disks too, removing the disks first (a running backup then fails). @defaultValue false */
+  force?: boolean;
 }
 
 /** What a destroy did. */
 export interface DestroyBackupProxyFleetResult {
-  /** The fleet's proxies that were (or, with `dryRun`, would be) deleted. */
+  /** The fleet's proxies that were (or, with `dryRun`, would be) deleted, with the disks each holds. */
   targets: BackupProxy[];
   /** Ids deleted. */
   removed: string[];
@@ -49,12 +52,15 @@ const DestroyOptions = StepOptionsSchema.extend({
   dryRun: z.boolean().optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
   onProgress: z.function().optional(),
+  force: z.boolean().optional(),
 });
 
 /**
  * Deletes a fleet's proxies: only VMs that carry this fleet's ownership marker (found among the VMs named like
- * the fleet's proxies, so the cost follows the fleet, not the platform), a few per pool at a time.
- * @throws {@link ScpWorkflowError} naming the VMs that remain when a deletion fails or the run is aborted.
+ * the fleet's proxies, so the cost follows the fleet, not the platform), a few per pool at a time. A proxy that
+ * holds another VM's disk (a hot-added backup or restore disk) is not deleted unless `force`.
+ * @throws {@link ScpPreflightError} before any change when a proxy holds disks and `force` is not set;
+ * {@link ScpWorkflowError} naming the VMs that remain when a deletion fails or the run is aborted.
  */
 export async function destroyBackupProxyFleet(
   scp: ScpClient,
@@ -64,10 +70,14 @@ export async function destroyBackupProxyFleet(
   const { fleetId, azIds } = parseInput(DestroyInput, input, `${WORKFLOW} input`);
   parseInput(DestroyOptions, options, `${WORKFLOW} options`);
   const inScope = (p: BackupProxy) => !azIds || (p.azId !== undefined && azIds.includes(p.azId));
+  const force = options.force ?? WORKFLOW_DEFAULTS.force;
   const targets = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, () =>
-    inStep("read-fleet", async () =>
-      fleetProxies(await readFleetServers(scp, fleetId, requestOptions(options)), fleetId).filter(inScope),
-    ),
+    inStep("read-fleet", async () => {
+      const mine = fleetProxies(await readFleetServers(scp, fleetId, requestOptions(options)), fleetId).filter(inScope);
+      // A dry run shows what each proxy holds; a real run refuses to take disks away from running backups.
+      await refuseHeldProxies(scp, WORKFLOW, mine, force || options.dryRun === true, requestOptions(options));
+      return mine;
+    }),
   );
   if (options.dryRun) {
     return { targets, removed: [] };
@@ -88,7 +98,10 @@ export async function destroyBackupProxyFleet(
       async (target) => {
         const event = { proxy: target.name, azId: target.azId ?? "", step: "delete" as const };
         options.onProgress?.({ ...event, phase: "start" });
-        const remove = () => deleteServerAndWait(scp, target.serverId, step, watch);
+        const remove = async () => {
+          await (target.heldDisks?.length ? releaseHeldDisks(scp, target.serverId, step) : undefined);
+          await deleteServerAndWait(scp, target.serverId, step, watch);
+        };
         await inStep("delete", () => lanes.run(target.azId ?? "", 0, remove, options.signal), target.name);
         pending.forget(target.serverId);
         removed.push(target.serverId);

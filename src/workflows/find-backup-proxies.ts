@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
+import type { HotAddedDisk } from "../options.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
+import { forEachLimit } from "./concurrency.js";
 import { ownedBy, readFleetServers } from "./fleet-servers.js";
 import { BACKUP_PROXY_OS_NAME, FLEET_ID_PATTERN, parseMarker } from "./marker.js";
 import { describeProblem, type ProxyProblem, proxyProblems, type VmtoolsState, vmtoolsState } from "./readiness.js";
@@ -35,6 +37,8 @@ export interface BackupProxy {
   problems: ProxyProblem[];
   /** Why it cannot, in words (one per problem); empty when ready. */
   notReady: string[];
+  /** Disks of other VMs hot-added to it (a backup or restore in progress, or left by one); read when asked for. */
+  heldDisks?: HotAddedDisk[];
 }
 
 /** Describes one VM as a backup proxy. @internal */
@@ -72,12 +76,37 @@ export interface FindBackupProxiesInput {
   azId?: string;
   /** Only VMs carrying this fleet's ownership marker. */
   fleetId?: string;
+  /** Also read which disks each proxy holds (one request per proxy). @defaultValue false */
+  includeHeldDisks?: boolean;
 }
 
 const FindInput = z.strictObject({
   azId: ScpIdSchema.optional(),
   fleetId: z.string().regex(FLEET_ID_PATTERN, "must be lower-case letters, digits and dashes").optional(),
+  includeHeldDisks: z.boolean().optional(),
 });
+
+/** Proxy configurations read at once. */
+const HELD_READS = 8;
+
+/**
+ * Reads the disks each proxy holds into its `heldDisks`, a few proxies at a time. A VM that is not marked as a
+ * Backup Proxy cannot hold any, so it is not read.
+ * @internal
+ */
+export async function readHeldDisks(
+  scp: ScpClient,
+  proxies: readonly BackupProxy[],
+  options: RequestOptions = {},
+): Promise<void> {
+  const marked = proxies.filter((p) => p.osName === BACKUP_PROXY_OS_NAME);
+  for (const p of proxies) {
+    p.heldDisks = [];
+  }
+  await forEachLimit(marked, HELD_READS, async (proxy) => {
+    proxy.heldDisks = await scp.hotAdd.attached(proxy.serverId, options);
+  });
+}
 
 const FindOptions = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
 
@@ -93,17 +122,23 @@ export async function findBackupProxies(
   input: FindBackupProxiesInput = {},
   options: RequestOptions = {},
 ): Promise<BackupProxy[]> {
-  const { azId, fleetId } = parseInput(FindInput, input, "findBackupProxies input");
+  const { azId, fleetId, includeHeldDisks } = parseInput(FindInput, input, "findBackupProxies input");
   parseInput(FindOptions, options, "findBackupProxies options");
   const inPool = (s: Server) => azId === undefined || s.az_id === azId;
+  let proxies: BackupProxy[];
   if (fleetId !== undefined) {
-    return fleetProxies((await readFleetServers(scp, fleetId, options)).filter(inPool), fleetId);
-  }
-  const proxies: BackupProxy[] = [];
-  for await (const server of scp.servers.listAll(azId ? { az_id: azId } : {}, options)) {
-    if (parseMarker(server.description) !== undefined || server.os_name === BACKUP_PROXY_OS_NAME) {
-      proxies.push(toBackupProxy(server));
+    proxies = fleetProxies((await readFleetServers(scp, fleetId, options)).filter(inPool), fleetId);
+  } else {
+    proxies = [];
+    for await (const server of scp.servers.listAll(azId ? { az_id: azId } : {}, options)) {
+      if (parseMarker(server.description) !== undefined || server.os_name === BACKUP_PROXY_OS_NAME) {
+        proxies.push(toBackupProxy(server));
+      }
     }
+    proxies.sort((a, b) => a.name.localeCompare(b.name));
   }
-  return proxies.sort((a, b) => a.name.localeCompare(b.name));
+  if (includeHeldDisks) {
+    await readHeldDisks(scp, proxies, options);
+  }
+  return proxies;
 }

@@ -2,6 +2,7 @@ import { forEachLimit } from "./concurrency.js";
 import { createProxy } from "./create-proxy.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { deleteServerAndWait } from "./delete-server.js";
+import { releaseHeldDisks } from "./fleet-held.js";
 import type { FleetPlan, PoolPlan } from "./fleet-plan.js";
 import { convergeProxy, type FleetContext, inLane, step } from "./provision-proxy.js";
 
@@ -61,7 +62,11 @@ async function remove(
 ): Promise<void> {
   const { serverId, name } = proxy;
   await step(ctx, { name, azId }, "delete", () =>
-    inLane(ctx, azId, "delete", () => deleteServerAndWait(ctx.scp, serverId, ctx.step, ctx.watch)),
+    inLane(ctx, azId, "delete", async () => {
+      // Only with force can a proxy still hold disks here (the preflight refused otherwise): remove them first.
+      await (ctx.options.force ? releaseHeldDisks(ctx.scp, serverId, ctx.step) : undefined);
+      await deleteServerAndWait(ctx.scp, serverId, ctx.step, ctx.watch);
+    }),
   );
   removed.push(serverId);
   // A later failure must still say this existing proxy is gone.

@@ -90,6 +90,8 @@ export interface DeployBackupProxyFleetOptions extends StepOptions {
   vmtoolsMaxWaitMs?: number;
   /** Called at the start and end of every step of every proxy. */
   onProgress?: (event: FleetProgress) => void;
+  /** Delete (prune, replace) proxies that hold other VMs' disks too, removing the disks first. @defaultValue false */
+  force?: boolean;
 }
 
 const id = ScpIdSchema;
@@ -142,6 +144,7 @@ export const DeployFleetOptionsSchema = StepOptionsSchema.extend({
   cleanupMaxWaitMs: WaitDurationSchema.optional(),
   vmtoolsMaxWaitMs: WaitDurationSchema.optional(),
   onProgress: z.function().optional(),
+  force: z.boolean().optional(),
 });
 
 /** The VM figures a proxy is created with. @internal */
