@@ -86,3 +86,15 @@ test("restore-vm restores a full backup into a new VM whose disks hash like the 
   expect(result).toMatchObject({ disks: 2, verified: true });
   expect(result.written).toBeGreaterThan(0);
 });
+
+test("proxies-and-sweep picks a proxy with free slots, and finds nothing to sweep on a clean platform", async () => {
+  const lines = capture();
+  await import("../examples/proxies-and-sweep.js");
+  expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+    proxy: expect.any(String),
+    freeSlots: expect.any(Number),
+    planned: 0,
+    removed: 0,
+    remaining: 0,
+  });
+});
