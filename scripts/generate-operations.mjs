@@ -1,8 +1,9 @@
 // Writes src/generated/operations.ts: one entry per operation of openapi/scp.yaml with its method, path and the
 // x-scp-* facts, so code (the simulator's version gate, the contract test) reads them from the spec itself.
 // `--check` exits 1 when the file on disk differs.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { writeGenerated } from "./write-generated.mjs";
 
 const OUT = "src/generated/operations.ts";
 const spec = parse(readFileSync("openapi/scp.yaml", "utf8"));
@@ -50,17 +51,4 @@ export interface OperationFacts {
 /** Every operation of openapi/scp.yaml. */
 export const operations: readonly OperationFacts[] = ${JSON.stringify(rows, null, 2)};
 `;
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(OUT, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error(`${OUT} is stale: run npm run generate`);
-    process.exit(1);
-  }
-  console.log(`${OUT} is up to date`);
-} else {
-  writeFileSync(OUT, text);
-  console.log(`wrote ${OUT} (${rows.length} operations)`);
-}
+writeGenerated(OUT, text);

@@ -1,6 +1,7 @@
 // Writes src/generated/package-info.ts from package.json, so the version the SDK reports cannot drift from the
 // package's. `--check` exits 1 when the file on disk differs.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeGenerated } from "./write-generated.mjs";
 
 const OUT = "src/generated/package-info.ts";
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
@@ -12,17 +13,4 @@ const text = `/**
 /** Version of this package, sent in the default User-Agent. */
 export const SDK_VERSION = ${JSON.stringify(pkg.version)};
 `;
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(OUT, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error(`${OUT} is stale: run npm run generate`);
-    process.exit(1);
-  }
-  console.log(`${OUT} is up to date`);
-} else {
-  writeFileSync(OUT, text);
-  console.log(`wrote ${OUT}`);
-}
+writeGenerated(OUT, text);

@@ -1,8 +1,9 @@
 // Writes two tables into README.md from openapi/scp.yaml, between marker comments: which SCP release each area of
 // the API needs (x-scp-min-version), and which wire details are still our inference (x-scp-confidence: inferred)
 // rather than Sangfor's published description. `--check` exits 1 when README.md is stale.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { writeGenerated } from "./write-generated.mjs";
 
 const README = "README.md";
 const spec = parse(readFileSync("openapi/scp.yaml", "utf8"));
@@ -120,13 +121,4 @@ function replaceBetween(text, marker, body) {
 const current = readFileSync(README, "utf8");
 let next = replaceBetween(current, "scp-versions", render(versionTable()));
 next = replaceBetween(next, "inferred-wire", render(inferredTable()));
-if (process.argv.includes("--check")) {
-  if (next !== current) {
-    console.error(`${README} tables are stale: run npm run generate`);
-    process.exit(1);
-  }
-  console.log(`${README} tables are up to date`);
-} else if (next !== current) {
-  writeFileSync(README, next);
-  console.log(`wrote the tables of ${README}`);
-}
+writeGenerated(README, next, `${README} (its tables)`);
