@@ -24,7 +24,9 @@ describe("a held session that is not released", () => {
     // A lock looked at every second, so its loss is seen at once.
     const quick = ["--lock-time-ms", "60000", "--renew-margin-ms", "59000"];
     const held = await holdSession(sim, ["backup", "session", vm, "--commit", ...quick]);
-    await sim.scp.tasks.wait(await sim.scp.backupResources.delete(held.view.resourceId), { pollIntervalMs: 10 });
+    // Someone else releases the lock.
+    const released = await sim.scp.backupResources.delete(held.view.resourceId);
+    await (released.taskId && sim.scp.tasks.wait(released.taskId, { pollIntervalMs: 10 }));
     const ran = await held.run.ended;
     expect(ran.code).toBe(1);
     expect(document(ran)).toMatchObject({
