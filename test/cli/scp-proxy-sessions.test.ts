@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { document, type Ran, scpProxy, useSimulator } from "./cli-env.js";
+import { describe, expect, it, vi } from "vitest";
+import { document, type Ran, scpProxy, startOnTerminal, useSimulator } from "./cli-env.js";
 import {
   type AgentView,
   areasOf,
@@ -111,6 +111,22 @@ describe("scp-proxy session commands with --json", () => {
     expect(ran.stderr).toContain("✗ turbo mode off: turbo mode is on");
     expect(heldOn(sim, vm)).toEqual(NOTHING);
   });
+
+  it("on a terminal: held until Enter, then the question's y commits; the session is closed", async () => {
+    const vm = labOf(sim).vms.otherPool;
+    const run = startOnTerminal([...sim.flags, "backup", "session", vm], sessionEnv(sim));
+    const shows = (text: string) =>
+      vi.waitFor(() => expect(run.out.stdout).toContain(text), { timeout: 60_000, interval: 100 });
+    await shows("Held: press Enter");
+    expect(heldOn(sim, vm)).toEqual({ hotAdded: 1, locks: 1, snapshots: 1 });
+    run.child.stdin.write("\n");
+    await shows("Commit it as the base of the next incremental? [y/N]");
+    run.child.stdin.write("y\n");
+    const ran = await run.ended;
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/committed: snapshot \S+, checkpoint \d+: the next incremental is --since \d+/);
+    expect(heldOn(sim, vm)).toEqual(NOTHING);
+  }, 60_000);
 
   it("sweep: nothing left behind gives three empty lists", async () => {
     const dir = join(sim.dir, "no-journals");
