@@ -99,7 +99,8 @@ async function prepare(cli: Session, kind: SessionKind, flags: HoldFlags): Promi
   const disks: DiskView[] = [];
   for (const disk of session.disks) {
     const device = await session.attach(disk.id);
-    cli.out.note(`✓ attached ${disk.id} to ${proxy.name} as ${device.proxyDiskId} (serial ${device.serial})`);
+    const mark = cli.out.paintErr.green("✓");
+    cli.out.note(`${mark} attached ${disk.id} to ${proxy.name} as ${device.proxyDiskId} (serial ${device.serial})`);
     disks.push(diskView(device));
   }
   const dir = flags.changedAreas;
@@ -128,8 +129,7 @@ async function holdAndCommit(cli: Session, kind: SessionKind, flags: HoldFlags, 
     // The lock was lost, or the run interrupted: the session says which.
     throw session.signal.reason;
   }
-  const outcome: Outcome = { view, endedBy, commit: safe ? await kind.commit() : null };
-  return outcome;
+  return { view, endedBy, commit: safe ? await kind.commit() : null } satisfies Outcome;
 }
 
 /** Closes the session; returns what it could not remove, or throws the run's failure (with those, if any). */

@@ -62,9 +62,6 @@ function target(vm: string | undefined, flags: RestoreFlags): void {
     ...(flags.newVmFrom === undefined && (flags.pool ?? flags.name ?? flags.datastore) !== undefined
       ? [{ path: "--pool, --name, --datastore", message: "only with --new-vm-from" }]
       : []),
-    ...(flags.changedAreas !== undefined && flags.since === undefined
-      ? [{ path: "--changed-areas", message: "a restore has changed areas only when differential: add --since" }]
-      : []),
   ];
   if (issues.length > 0) {
     throw new CliInputError(issues);
