@@ -82,6 +82,14 @@ export function start(command: string, args: readonly string[], env: NodeJS.Proc
   return { child, out, ended };
 }
 
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/** Starts the built scp-proxy with stdin, stdout and stderr on a pseudo-terminal (util-linux `script`). */
+export function startOnTerminal(args: readonly string[], env: NodeJS.ProcessEnv): Spawned {
+  const command = [process.execPath, SCP_PROXY, ...args].map(quote).join(" ");
+  return start("script", ["-qec", command, "/dev/null"], env);
+}
+
 /** Runs the built scp-proxy to its end. */
 export function scpProxy(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Ran> {
   return start(process.execPath, [SCP_PROXY, ...args], env).ended;

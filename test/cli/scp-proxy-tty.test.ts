@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { importProxyImage } from "../../src/index.js";
-import { cliEnv, type Ran, SCP_PROXY, scpProxy, start, useSimulator } from "./cli-env.js";
+import { cliEnv, type Ran, scpProxy, startOnTerminal, useSimulator } from "./cli-env.js";
 
 const sim = useSimulator();
 let vma: string;
@@ -13,12 +13,9 @@ beforeAll(async () => {
   await writeFile(vma, Buffer.alloc(3 * 1024 * 1024, 5));
 });
 
-const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-
 /** Runs scp-proxy with stdin, stdout and stderr on a pseudo-terminal; the output is what the terminal got. */
 function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  const command = [process.execPath, SCP_PROXY, ...args].map(quote).join(" ");
-  return start("script", ["-qec", command, "/dev/null"], env).ended;
+  return startOnTerminal(args, env).ended;
 }
 
 const ESC = "\x1b";

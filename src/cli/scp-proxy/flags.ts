@@ -24,7 +24,8 @@ function asFlag(field: string): string {
 /**
  * Re-words an SDK validation error in the CLI's terms, so each issue names what the operator typed: a field of the
  * spec file keeps its path (`pools.0.count`) under the file's name; a field that came from a flag is named as that
- * flag (`fields` maps input fields to flags where the names differ, such as `serverId` → `--vm`).
+ * flag (`fields` maps input fields, or whole dotted paths, to flags where the names differ, such as `serverId` →
+ * `--vm`).
  */
 export function inCliTerms(error: unknown, from: { spec?: string; fields?: Record<string, string> } = {}): unknown {
   if (!(error instanceof ScpValidationError)) {
@@ -35,6 +36,10 @@ export function inCliTerms(error: unknown, from: { spec?: string; fields?: Recor
     const [first, ...rest] = issue.path.map(String);
     if (fromSpec || first === undefined) {
       return { path: issue.path.length === 0 ? "(root)" : issue.path.map(String).join("."), message: issue.message };
+    }
+    const exact = from.fields?.[issue.path.map(String).join(".")];
+    if (exact !== undefined) {
+      return { path: exact, message: issue.message };
     }
     const flag = from.fields?.[first] ?? asFlag(first);
     return { path: [flag, ...rest].join("."), message: issue.message };

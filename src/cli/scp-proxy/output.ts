@@ -63,6 +63,13 @@ export class Output {
     if (this.json) {
       this.document(value);
     } else {
+      this.say(human);
+    }
+  }
+
+  /** Prints lines for people on stdout while a command runs (a held session's details); nothing with `--json`. */
+  say(human: (paint: Paint) => readonly string[]): void {
+    if (!this.json) {
       this.#write(this.#streams.stdout, `${human(this.paint).join("\n")}\n`);
     }
   }

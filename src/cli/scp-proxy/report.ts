@@ -1,4 +1,14 @@
-import { ScpApiError, ScpNetworkError, ScpPreflightError, ScpValidationError, ScpWorkflowError } from "../../index.js";
+import {
+  ScpApiError,
+  ScpCbtExpiredError,
+  ScpNetworkError,
+  ScpPreflightError,
+  ScpSessionCleanupError,
+  type ScpSessionLeftover,
+  ScpSessionLostError,
+  ScpValidationError,
+  ScpWorkflowError,
+} from "../../index.js";
 import { CliInputError } from "./exit-codes.js";
 import type { Output, Paint } from "./output.js";
 
@@ -23,9 +33,17 @@ function details(error: unknown): Record<string, unknown> {
     const cause = error.cause instanceof Error ? { name: error.cause.name, ...details(error.cause) } : {};
     return { workflow, step, target, leftovers, changes, cause };
   }
+  if (error instanceof ScpSessionLostError) {
+    return { sessionId: error.sessionId, resourceId: error.resourceId, reason: error.reason };
+  }
+  if (error instanceof ScpSessionCleanupError) {
+    const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
+    return { sessionId: error.sessionId, leftovers: error.leftovers, ...(cause ? { cause } : {}) };
+  }
   if (error instanceof ScpApiError) {
     const { status, code, requestId, serverRequestId, method, path } = error;
-    return { status, code, method, path, requestId, serverRequestId };
+    const cbt = error instanceof ScpCbtExpiredError ? { serverId: error.serverId } : {};
+    return { status, code, method, path, requestId, serverRequestId, ...cbt };
   }
   if (error instanceof ScpNetworkError) {
     return { code: error.code, outcome: error.outcome, requestId: error.requestId };
@@ -38,6 +56,12 @@ export function errorDocument(error: unknown, exitCode: number): { error: Record
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
   return { error: { name, message, exitCode, ...details(error) } };
+}
+
+/** Something a session or a sweep left on the platform, for people: what, of which VM, why, and until when. */
+export function remainsLine(paint: Paint, l: ScpSessionLeftover): string {
+  const until = l.expiresAt ? ` (expires ${l.expiresAt})` : "";
+  return `  ${paint.yellow("remains")} ${l.kind} ${l.id} of ${l.serverId}: ${l.reason}${until}`;
 }
 
 /** The error for people: a first line, then what helps act on it (fields, checks, what was left behind). */
@@ -61,6 +85,16 @@ export function errorLines(error: unknown, paint: Paint): string[] {
       (l) => `  ${l.state === "removed" ? "removed" : paint.yellow(l.state)} ${l.kind} ${l.id}`,
     );
     return [head(error.message), ...left, ...error.changes.map((c) => `  ${c}`)];
+  }
+  if (error instanceof ScpSessionCleanupError) {
+    const why = error.cause instanceof Error ? [`  after: ${error.cause.message}`] : [];
+    const left = error.leftovers.map(
+      (l) => `  ${paint.yellow("remains")} ${l.kind} ${l.id} of ${l.serverId}: ${l.reason}`,
+    );
+    return [head(`session ${error.sessionId} could not remove everything it held`), ...left, ...why];
+  }
+  if (error instanceof ScpCbtExpiredError) {
+    return [head(error.message), "  with scp-proxy: run `backup session` again without --since and with --reset-cbt"];
   }
   return [head(error instanceof Error ? error.message : String(error))];
 }

@@ -34,6 +34,7 @@ export class Session {
   readonly #secrets: readonly (string | undefined)[];
   #flags: GlobalFlags = {};
   #view: LiveView | undefined;
+  #exitCode: number = EXIT.ok;
 
   constructor(argv: readonly string[], env: NodeJS.ProcessEnv = process.env) {
     this.#env = env;
@@ -97,10 +98,14 @@ export class Session {
     return view;
   }
 
-  /** Prints the command's result, once its progress view is closed (so nothing redraws over it). */
-  result(value: unknown, human: (paint: Paint) => readonly string[]): void {
+  /**
+   * Prints the command's result, once its progress view is closed (so nothing redraws over it). A result that tells
+   * of a partial failure (what a session could not remove) passes the exit code the run then ends with.
+   */
+  result(value: unknown, human: (paint: Paint) => readonly string[], exitCode: number = EXIT.ok): void {
     this.#view?.stop();
     this.#output.result(value, human);
+    this.#exitCode = exitCode;
   }
 
   /** Ends the run: stops progress, reports a failure, and returns the exit code. */
@@ -108,7 +113,7 @@ export class Session {
     this.#view?.stop();
     this.#interrupt.dispose();
     if (error === undefined) {
-      return EXIT.ok;
+      return this.#exitCode;
     }
     if (error instanceof CommanderError) {
       // commander printed the problem (or the help) already.

@@ -114,6 +114,14 @@ function registerStatus(fleet: Command, session: Session): void {
     });
 }
 
+interface DestroyFlags {
+  pool?: string[];
+  dryRun?: boolean;
+  yes?: boolean;
+  concurrency?: number;
+  force?: boolean;
+}
+
 function registerDestroy(fleet: Command, session: Session): void {
   fleet
     .command("destroy")
@@ -123,7 +131,8 @@ function registerDestroy(fleet: Command, session: Session): void {
     .option("--dry-run", "list what would be deleted; change nothing")
     .option("--yes", "really delete (required unless --dry-run)")
     .option("--concurrency <n>", "deletions in flight per pool (default 4)", wholeNumber)
-    .action(async (ref: string, flags: { pool?: string[]; dryRun?: boolean; yes?: boolean; concurrency?: number }) => {
+    .option("--force", "also delete proxies that hold other VMs' disks, removing the disks first (their sessions fail)")
+    .action(async (ref: string, flags: DestroyFlags) => {
       if (!flags.dryRun && !flags.yes) {
         const message = "destroy deletes VMs: pass --yes to go ahead (or --dry-run to list them)";
         throw new CliInputError([{ path: "--yes", message }]);
@@ -137,7 +146,7 @@ function registerDestroy(fleet: Command, session: Session): void {
       const options = {
         signal: session.signal,
         onProgress: view.onProgress,
-        ...given({ dryRun: flags.dryRun, concurrency: flags.concurrency }),
+        ...given({ dryRun: flags.dryRun, concurrency: flags.concurrency, force: flags.force }),
       };
       const result = await destroyBackupProxyFleet(scp, input, options).catch((error) => {
         throw inCliTerms(error, { fields: { fleetId: "<fleet>", azIds: "--pool" } });
@@ -146,11 +155,7 @@ function registerDestroy(fleet: Command, session: Session): void {
         flags.dryRun
           ? `would delete ${result.targets.length} proxies of fleet ${fleetId}:`
           : `${paint.green("✓")} deleted ${result.removed.length} proxies of fleet ${fleetId}`,
-        table(
-          paint,
-          ["NAME", "ID", "POOL"],
-          result.targets.map((p) => [p.name, p.serverId, p.azId ?? ""]),
-        ),
+        proxyTable(paint, result.targets),
       ]);
     });
 }
