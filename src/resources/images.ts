@@ -51,8 +51,27 @@ const CreateFromServerInput = gate<CreateImageFromServerRequest>()(
   z.looseObject({ server_id: z.string().min(1), name, os_type: z.string().min(1), azs: poolIds }),
 );
 
+/**
+ * Fields that decide who may see or use an image. SCP's edit operation documents none of them, and forwarding one
+ * could turn a private, administrator-owned proxy image into a public or another tenant's image one level below
+ * the workflows that check it; an image's access is set when it is created.
+ */
+const ACCESS_FIELDS = ["image_type", "owner_id", "visibility", "image_members"] as const;
+
 const UpdateImageInput = gate<UpdateImageRequest>()(
-  z.looseObject({ name: name.exactOptional(), azs: poolIds.exactOptional() }),
+  z
+    .looseObject({
+      name: name.exactOptional(),
+      description: z.string().exactOptional(),
+      os_type: z.string().min(1).exactOptional(),
+      azs: poolIds.exactOptional(),
+    })
+    .superRefine((patch, ctx) => {
+      for (const field of ACCESS_FIELDS.filter((f) => f in patch)) {
+        const message = "cannot be changed by an edit: who may use an image is set when it is created";
+        ctx.addIssue({ code: "custom", path: [field], message });
+      }
+    }),
 );
 
 /** Images: list, create and upload, make from a VM, export and download, edit, delete. */
@@ -152,7 +171,11 @@ export class Images {
     return { taskId: data.task_id };
   }
 
-  /** Starts editing an image's name, description, OS type or pools. */
+  /**
+   * Starts editing an image's name, description, OS type or pools.
+   * @throws {@link ScpValidationError} for `image_type`, `owner_id`, `visibility` or `image_members`, before anything
+   * is sent: an edit never changes who may use an image (a proxy image stays private and administrator-owned).
+   */
   async update(imageId: string, patch: UpdateImageRequest, options?: RequestOptions): Promise<TaskRef> {
     const image_id = parseId(imageId, "image id");
     const body = parseInput(UpdateImageInput, patch, "image update");

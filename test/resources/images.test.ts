@@ -8,6 +8,7 @@ import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useLoopback } from "../support/loopback.js";
 import { BASE, page, useMsw, v1, v2, v2Error } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000aaaa";
@@ -225,4 +226,21 @@ test("a failed download removes its file, and aborts (never closes) a stream tar
   });
   await expect(testClient().images.download(IMAGE, { stream })).rejects.toThrow("no such image");
   expect(events).toEqual(["abort"]);
+});
+
+test("an edit never changes who may use an image: image_type, owner_id and visibility are refused unsent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  for (const patch of [
+    { image_type: "public" },
+    { owner_id: "p-tenant" },
+    { visibility: "public" },
+    { image_members: [{ member_id: "p-tenant" }] },
+    { name: "renamed", image_type: "private" },
+  ]) {
+    const error = await scp.images.update(IMAGE, patch as never).catch((e) => e);
+    expect(error).toBeInstanceOf(ScpValidationError);
+    expect(error.message).toMatch(/image_type|owner_id|visibility|image_members/);
+  }
+  expect(fetch.requests).toHaveLength(0);
 });
