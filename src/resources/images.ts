@@ -96,8 +96,10 @@ export class Images {
     query: Omit<ImageListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Image, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "image list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: LIST,
     });
@@ -133,8 +135,10 @@ export class Images {
     query: Omit<ImageListQuery, "name" | "page_num"> = {},
     options?: RequestOptions,
   ): Promise<Image[]> {
+    parseInput(name, imageName, "image name");
+    const q = parseQuery(query, "image list query");
     const found: Image[] = [];
-    for await (const image of this.listAll({ ...query, name: imageName }, options)) {
+    for await (const image of this.listAll({ ...q, name: imageName }, options)) {
       if (image.name === imageName) {
         found.push(image);
       }

@@ -101,8 +101,10 @@ export class Azs {
 
   /** Iterates over every resource pool. */
   listAll(query: Omit<AzListQuery, "page_num"> = {}, options?: RequestOptions): AsyncGenerator<Az, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "resource pool list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: AZS,
     });
@@ -133,8 +135,10 @@ export class Hosts {
     query: Omit<HostListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Host, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "host list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: HOSTS,
     });

@@ -69,8 +69,10 @@ export class Tasks {
     query: Omit<TaskListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<TaskSummary, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "task list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: LIST,
     });
