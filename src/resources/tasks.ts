@@ -31,8 +31,13 @@ export class Tasks {
   /** The wait options with the client's `onTask` hook added beside the caller's `onProgress`. */
   #observed(options: WaitOptions | undefined): WaitOptions {
     const hook = this.#onTask;
-    if (!hook) {
-      return options ?? {};
+    // Only well-formed options are wrapped; anything else goes on as given, for the wait to refuse it unsent.
+    const wrappable =
+      typeof options === "object" &&
+      options !== null &&
+      (options.onProgress === undefined || typeof options.onProgress === "function");
+    if (!hook || (options !== undefined && !wrappable)) {
+      return options === undefined ? {} : options;
     }
     const own = options?.onProgress;
     return {
