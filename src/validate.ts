@@ -38,3 +38,38 @@ export function timerDelay(ms: number): number {
 
 /** How long something may wait or pause: whole milliseconds from 1 to the longest a timer honours. @internal */
 export const DurationSchema = z.number().int().min(1).max(MAX_TIMER_MS);
+
+/** The resource groups every client from `createScpClient` has. */
+const CLIENT_GROUPS = [
+  "servers",
+  "images",
+  "guest",
+  "tasks",
+  "azs",
+  "hosts",
+  "storageTags",
+  "projects",
+  "users",
+  "system",
+];
+
+/** A client as the workflows take it: an object with every resource group of `createScpClient`'s. @internal */
+export const ClientSchema = z.custom<object>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    CLIENT_GROUPS.every((group) => {
+      const resources = (value as Record<string, unknown>)[group];
+      return typeof resources === "object" && resources !== null;
+    }),
+  "must be an ScpClient (made by createScpClient)",
+);
+
+/**
+ * Checks that a workflow was given a client.
+ * @throws {@link ScpValidationError} before anything is sent.
+ * @internal
+ */
+export function parseClient(value: unknown, subject: string): void {
+  parseInput(ClientSchema, value, subject);
+}
