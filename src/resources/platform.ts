@@ -5,6 +5,7 @@ import type { Az, Host, operations, PlatformInfo, StorageTag } from "../generate
 import { AnyGate, AzGate, gate, SystemVersionGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
 import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
+import { parseInput } from "../validate.js";
 import { compareVersions, parseScpVersion } from "../version.js";
 import { parseId, parseQuery, type RequestOptions } from "./request-options.js";
 
@@ -29,6 +30,12 @@ const HOSTS = "/janus/20240725/hosts";
 const TAGS = "/janus/20180725/storages/tags";
 const HostPage = pageSchema(gate<Host>()(z.looseObject({ id: z.string(), name: z.string() })));
 const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.string(), name: z.string() })));
+
+// Checked before the version is read: a minimum that is not a version would compare as NaN and always pass.
+const RequirementSchema = z.object({
+  minVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, "must be a version such as 6.11.3"),
+  feature: z.string().trim().min(1, "must name the feature"),
+});
 
 /** Platform facts: version and cluster. */
 export class System {
@@ -72,6 +79,7 @@ export class System {
    * @throws {@link ScpUnsupportedVersionError} naming `feature` when it does not.
    */
   async requireVersion(minVersion: string, feature: string, options?: RequestOptions): Promise<ScpVersion> {
+    parseInput(RequirementSchema, { minVersion, feature }, "version requirement");
     const current = await this.version(options);
     if (compareVersions(current.version, minVersion) < 0) {
       throw new ScpUnsupportedVersionError({ feature, requiredVersion: minVersion, actualVersion: current.version });
