@@ -160,7 +160,7 @@ export class Images {
   /** Streams an image file into an image record; the returned task distributes it to the pools. */
   async upload(imageId: string, from: UploadSource, options: TransferOptions = {}): Promise<TaskRef> {
     const id = parseId(imageId, "image id");
-    parseUpload(from, options);
+    await parseUpload(from, options);
     return uploadImageFile(this.#t, id, from, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 
@@ -217,7 +217,7 @@ export class Images {
   /** Downloads an exported image to a file or stream at constant memory, resuming after drops (SCP 6.11.3). */
   async download(imageId: string, to: DownloadTarget, options: DownloadOptions = {}): Promise<DownloadResult> {
     const id = parseId(imageId, "image id");
-    parseDownload(to, options);
+    await parseDownload(to, options);
     return downloadImageFile(this.#t, id, to, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 }

@@ -244,3 +244,22 @@ test("an edit never changes who may use an image: image_type, owner_id and visib
   }
   expect(fetch.requests).toHaveLength(0);
 });
+
+test("a transfer whose file cannot be read or written, or whose options are bad, is refused typed and unsent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  const stream = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const refusals: (() => Promise<unknown>)[] = [
+    () => scp.images.upload(IMAGE, { file: join(dir, "missing.vma") }),
+    () => scp.images.upload(IMAGE, { file: dir }),
+    () => scp.images.upload(IMAGE, { stream: stream() }, { signal: "stop" as unknown as AbortSignal }),
+    () => scp.images.upload(IMAGE, { stream: stream() }, { timeoutMs: Number.POSITIVE_INFINITY }),
+    () => scp.images.download(IMAGE, { file: join(dir, "no-such-dir", "x.vma") }),
+    () => scp.images.download(IMAGE, { file: dir }),
+    () => scp.images.download(IMAGE, { file: join(dir, "d.vma") }, { clientToken: "a b" }),
+  ];
+  for (const call of refusals) {
+    await expect(call()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toHaveLength(0);
+});
