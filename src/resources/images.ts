@@ -66,6 +66,7 @@ const UpdateImageInput = gate<UpdateImageRequest>()(
       os_type: z.string().min(1).exactOptional(),
       azs: poolIds.exactOptional(),
     })
+    .refine((patch) => Object.keys(patch).length > 0, "must change at least one field")
     .superRefine((patch, ctx) => {
       for (const field of ACCESS_FIELDS.filter((f) => f in patch)) {
         const message = "cannot be changed by an edit: who may use an image is set when it is created";

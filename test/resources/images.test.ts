@@ -263,3 +263,9 @@ test("a transfer whose file cannot be read or written, or whose options are bad,
   }
   expect(fetch.requests).toHaveLength(0);
 });
+
+test("an empty image edit is refused unsent, as an empty VM edit is (it would start a task that changes nothing)", async () => {
+  const fetch = scriptedFetch([]);
+  await expect(testClient({ fetch }).images.update(IMAGE, {})).rejects.toBeInstanceOf(ScpValidationError);
+  expect(fetch.requests).toHaveLength(0);
+});
