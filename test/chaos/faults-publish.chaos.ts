@@ -1,48 +1,19 @@
 // Fault seeds over publishing a proxy image (VM → VMA image → export → download → private, administrator-owned
 // upload to every pool), on one platform or to a second one: every fault kind on creates, edits, deletes and reads,
 // each trial followed by a clean re-run that must leave exactly one complete image and nothing else.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { expect, test } from "vitest";
-import { publishProxyImage, ScpWorkflowError } from "../../src/index.js";
+import { ScpWorkflowError } from "../../src/index.js";
 import { faultRules, PUBLISH_TARGETS } from "./support/fault-plan.js";
 import { liveFigures } from "./support/figures.js";
 import { FAST } from "./support/fleet-world.js";
 import { Rng, scaled, trialSeeds } from "./support/mode.js";
-import { expectPublished, type PublishWorld, publishWorld, workFiles } from "./support/publish-world.js";
-import { eachSeed, expectTyped, settle, trialNote, unfinishedTaskObjects } from "./support/trial.js";
+import { expectHonestLeftovers, expectPublished, publishOnce, publishWorld } from "./support/publish-world.js";
+import { eachSeed, expectTyped, trialNote, unfinishedTaskObjects } from "./support/trial.js";
 
 const SEEDS = trialSeeds("faults-publish", scaled(18, 117));
 const FAULTY = { ...FAST, maxWaitMs: 600, cleanupMaxWaitMs: 600 };
 const FAULTY_BOUND_MS = 15_000;
 type Figures = ReturnType<typeof liveFigures>;
-
-/** What a failed publish must say: each leftover as it really is, and no file it does not list. */
-async function expectHonestLeftovers(world: PublishWorld, error: unknown): Promise<void> {
-  const leftovers = error instanceof ScpWorkflowError ? error.leftovers : [];
-  for (const l of leftovers.filter((l) => l.kind === "file")) {
-    expect(existsSync(l.id), `file ${l.id} listed as ${l.state}`).toBe(l.state !== "removed");
-  }
-  const listed = leftovers.filter((l) => l.kind === "file" && l.state !== "removed").map((l) => l.id);
-  for (const file of await workFiles(world)) {
-    expect(listed, `file ${file} left in the work directory`).toContain(join(world.workDir, file));
-  }
-  const images = new Map([...world.source.state().images, ...world.target.state().images].map((i) => [i.id, i]));
-  for (const l of leftovers.filter((l) => l.kind === "image")) {
-    expect(images.has(l.id), `image ${l.id} listed as ${l.state}`).toBe(l.state !== "removed");
-  }
-}
-
-async function publishOnce(world: PublishWorld, imageName: string, options: object) {
-  const input = {
-    serverId: world.source.goldenServerId,
-    imageName,
-    azIds: world.azIds,
-    workDir: world.workDir,
-    ...(world.targetClient ? { targetClient: world.targetClient } : {}),
-  };
-  return settle(() => publishProxyImage(world.scp, input, { ...options, onProgress: (e) => world.scan.progress(e) }));
-}
 
 async function trial(seed: number, index: number, figures: Figures): Promise<void> {
   const rng = new Rng(seed);

@@ -1,13 +1,15 @@
 // A platform (or two) for publish trials: a golden VM on the source, a work directory, a client under test observed
 // by the secrets scan, and the invariants a publish must leave.
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { ScpClient } from "../../../src/index.js";
+import { publishProxyImage, type ScpClient, ScpWorkflowError } from "../../../src/index.js";
 import { createScpSimulator, type ScpSimulator, type SimulatorState } from "../../../src/simulator/index.js";
 import { expectImagesGuarded, type Intercept, observedClient } from "./fleet-world.js";
 import { SecretScan } from "./secret-scan.js";
+import { settle } from "./trial.js";
 
 /** Size of the VMA the simulator makes from the golden VM: small, so trials are quick. */
 export const VMA_BYTES = 96 * 1024;
@@ -99,4 +101,32 @@ export async function expectPublished(
   expect(await workFiles(world)).toEqual([]);
   expectImagesGuarded(before.source, source, world.source.adminProjectId);
   expectImagesGuarded(before.target, target, world.target.adminProjectId);
+}
+
+/** What a failed publish must say: each leftover as it really is, and no file it does not list. */
+export async function expectHonestLeftovers(world: PublishWorld, error: unknown): Promise<void> {
+  const leftovers = error instanceof ScpWorkflowError ? error.leftovers : [];
+  for (const l of leftovers.filter((l) => l.kind === "file")) {
+    expect(existsSync(l.id), `file ${l.id} listed as ${l.state}`).toBe(l.state !== "removed");
+  }
+  const listed = leftovers.filter((l) => l.kind === "file" && l.state !== "removed").map((l) => l.id);
+  for (const file of await workFiles(world)) {
+    expect(listed, `file ${file} left in the work directory`).toContain(join(world.workDir, file));
+  }
+  const images = new Map([...world.source.state().images, ...world.target.state().images].map((i) => [i.id, i]));
+  for (const l of leftovers.filter((l) => l.kind === "image")) {
+    expect(images.has(l.id), `image ${l.id} listed as ${l.state}`).toBe(l.state !== "removed");
+  }
+}
+
+/** Publishes the golden VM under `imageName` with these options, settled. */
+export async function publishOnce(world: PublishWorld, imageName: string, options: object) {
+  const input = {
+    serverId: world.source.goldenServerId,
+    imageName,
+    azIds: world.azIds,
+    workDir: world.workDir,
+    ...(world.targetClient ? { targetClient: world.targetClient } : {}),
+  };
+  return settle(() => publishProxyImage(world.scp, input, { ...options, onProgress: (e) => world.scan.progress(e) }));
 }
