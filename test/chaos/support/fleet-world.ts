@@ -120,7 +120,7 @@ const looks = (s: ServerSnapshot) =>
  * (unless another client touched it); no image public or owned by a non-administrator that was not so before.
  */
 export function expectFleetExactly(
-  world: FleetWorld,
+  world: Pick<FleetWorld, "sim">,
   input: DeployBackupProxyFleetInput,
   before: SimulatorState,
   touchedByOthers: ReadonlySet<string> = new Set(),
