@@ -29,8 +29,10 @@ afterAll(async () => {
   await raw.close();
 });
 
-/** Calls the SDK makes, each on one path the mutation is applied to. */
-const OPERATIONS: { path: RegExp; call: (scp: ScpClient) => Promise<unknown> }[] = [
+/** Calls the SDK makes, each on one path the mutation is applied to (the login's, for a token client). */
+const OPERATIONS: { path: RegExp; call: (scp: ScpClient) => Promise<unknown>; login?: true }[] = [
+  { path: /^\/janus(\/v2)?\/authenticate$/, call: (scp) => scp.system.version(), login: true },
+  { path: /^\/janus(\/v2)?\/public-key$/, call: (scp) => scp.azs.list(), login: true },
   { path: /^\/janus\/20240725\/servers$/, call: (scp) => scp.servers.list({ page_size: 5 }) },
   { path: /^\/janus\/20240725\/servers\/[^/]+$/, call: (scp) => scp.servers.get(sim.goldenServerId) },
   { path: /^\/janus\/20200725\/images$/, call: (scp) => scp.images.list() },
@@ -50,7 +52,7 @@ async function fuzzOnce(draw: { mutation: Mutation; retries: number; token: bool
     op.path.test(new URL(request.url).pathname)
       ? draw.mutation.answer({ request, real: () => sim.fetch(request.clone()) })
       : sim.fetch(request);
-  const scp = observedClient(sim, scan, draw.token, mutate, {
+  const scp = observedClient(sim, scan, draw.token || op.login === true, mutate, {
     timeoutMs: TIMEOUT_MS,
     retry: draw.retries === 0 ? false : { retries: draw.retries, minDelayMs: 0, maxDelayMs: 0 },
     maxResponseBytes: 64 * 1024,

@@ -115,6 +115,15 @@ export const MUTATIONS: readonly Mutation[] = [
     answer: (a) => json({ code: 400, message: echo(a.request, "authorization"), data: {} }),
   },
   {
+    kind: "400 echoing the request body",
+    answer: async (a) => json({ code: 400, message: `bad request: ${await a.request.clone().text()}`, data: {} }, 400),
+  },
+  {
+    kind: "login answer with a token holding a newline",
+    answer: () =>
+      json({ code: 0, message: "", data: { access: { token: { id: "tok\nen-LEAK-9f2c", expires: "2099-01-01" } } } }),
+  },
+  {
     kind: "HTML error page echoing the headers",
     answer: (a) =>
       new Response(`<pre>${[...a.request.headers].join("\n")}</pre>`, {
@@ -134,7 +143,7 @@ function wrongTypes(envelope: { data?: unknown }): Response {
   const data = envelope.data;
   if (data && typeof data === "object" && !Array.isArray(data)) {
     const broken: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-    for (const key of ["task_id", "id", "total_size", "build_version", "data", "uuids", "status"]) {
+    for (const key of ["task_id", "id", "total_size", "build_version", "data", "uuids", "status", "access", "public_key"]) {
       if (key in broken) {
         broken[key] = key === "data" || key === "uuids" ? "not a list" : { wrong: true };
       }

@@ -121,9 +121,43 @@ export class SecretScan {
   }
 
   async #learnToken(response: Response): Promise<void> {
-    const body = (await response.json().catch(() => undefined)) as
-      | { data?: { access?: { token?: { id?: string } } } }
-      | undefined;
+    const text = await boundedText(response);
+    let body: { data?: { access?: { token?: { id?: string } } } } | undefined;
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      return;
+    }
     this.add(body?.data?.access?.token?.id, "token");
   }
+}
+
+/** A login answer's text, read no further than 1 MiB or 1 s (a fuzzed answer may be endless or stall). */
+async function boundedText(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) {
+    return "";
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<"stalled">((resolve) => {
+    timer = setTimeout(() => resolve("stalled"), 1_000);
+  });
+  try {
+    while (size < 1024 * 1024) {
+      const read = await Promise.race([reader.read(), stalled]);
+      if (read === "stalled" || read.done) {
+        break;
+      }
+      chunks.push(read.value);
+      size += read.value.byteLength;
+    }
+  } catch {
+    // A cut answer: what came is what there is.
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
