@@ -1,14 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** Tests and examples import the package by name, as users do (shared with vitest.chaos.config.ts). */
+export const packageAliases = {
+  "sangfor-scp-sdk/simulator": fileURLToPath(new URL("./src/simulator/index.ts", import.meta.url)),
+  "sangfor-scp-sdk": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
+};
+
 export default defineConfig({
-  // Tests and examples import the package by name, as users do.
-  resolve: {
-    alias: {
-      "sangfor-scp-sdk/simulator": fileURLToPath(new URL("./src/simulator/index.ts", import.meta.url)),
-      "sangfor-scp-sdk": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
-    },
-  },
+  resolve: { alias: packageAliases },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/live/**", "node_modules/**"],

@@ -28,5 +28,48 @@ export const ScpIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be an SCP id (letters, digits, '-', '_', '.', ':')");
 
-/** How long something may wait or pause, in whole milliseconds of at least 1. @internal */
-export const DurationSchema = z.number().int().min(1);
+/** Longest delay a timer honours (about 24.8 days): `setTimeout` fires a longer one at once. @internal */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A delay as a timer can wait it: one past the longest a timer honours waits that longest instead of none. @internal */
+export function timerDelay(ms: number): number {
+  return Math.min(ms, MAX_TIMER_MS);
+}
+
+/** How long something may wait or pause: whole milliseconds from 1 to the longest a timer honours. @internal */
+export const DurationSchema = z.number().int().min(1).max(MAX_TIMER_MS);
+
+/** The resource groups every client from `createScpClient` has. */
+const CLIENT_GROUPS = [
+  "servers",
+  "images",
+  "guest",
+  "tasks",
+  "azs",
+  "hosts",
+  "storageTags",
+  "projects",
+  "users",
+  "system",
+];
+
+/** A client as the workflows take it: an object with every resource group of `createScpClient`'s. @internal */
+export const ClientSchema = z.custom<object>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    CLIENT_GROUPS.every((group) => {
+      const resources = (value as Record<string, unknown>)[group];
+      return typeof resources === "object" && resources !== null;
+    }),
+  "must be an ScpClient (made by createScpClient)",
+);
+
+/**
+ * Checks that a workflow was given a client.
+ * @throws {@link ScpValidationError} before anything is sent.
+ * @internal
+ */
+export function parseClient(value: unknown, subject: string): void {
+  parseInput(ClientSchema, value, subject);
+}

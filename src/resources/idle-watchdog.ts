@@ -1,3 +1,5 @@
+import { timerDelay } from "../validate.js";
+
 /** Aborts when no byte moves for `idleMs`; every chunk re-arms it. @internal */
 export class IdleWatchdog {
   readonly #controller = new AbortController();
@@ -20,7 +22,7 @@ export class IdleWatchdog {
   touch(): void {
     clearTimeout(this.#timer);
     if (this.#idleMs > 0) {
-      this.#timer = setTimeout(() => this.#controller.abort(this.#reason()), this.#idleMs);
+      this.#timer = setTimeout(() => this.#controller.abort(this.#reason()), timerDelay(this.#idleMs));
     }
   }
 

@@ -1,5 +1,8 @@
+import { access, constants, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
+import { ScpValidationError } from "../errors/call.js";
 import { DurationSchema, parseInput } from "../validate.js";
 import type { RequestOptions } from "./request-options.js";
 
@@ -57,28 +60,57 @@ const DownloadTargetSchema = z.union([
   z.strictObject({ stream: z.instanceof(WritableStream, { message: "must be a web WritableStream" }) }),
 ]);
 
+// The call's own options are checked here too: a stream source is spooled (with the signal) before any request.
 const TransferOptionsSchema = z.looseObject({
+  signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
+  clientToken: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, "must be 1-128 printable ASCII characters without spaces")
+    .optional(),
+  timeoutMs: DurationSchema.optional(),
   onProgress: z.function().optional(),
   idleTimeoutMs: DurationSchema.optional(),
   maxResumes: z.number().int().min(0).max(1000).optional(),
 });
 
-/**
- * Checks an upload's source and options before anything is sent.
- * @throws {@link ScpValidationError}
- * @internal
- */
-export function parseUpload(from: UploadSource, options: TransferOptions): void {
-  parseInput(UploadSourceSchema, from, "upload source");
-  parseInput(TransferOptionsSchema, options, "upload options");
+function refuseFile(subject: string, message: string): never {
+  throw new ScpValidationError({ subject, issues: [{ path: ["file"], message }] });
 }
 
 /**
- * Checks a download's target and options before anything is sent.
+ * Checks an upload's source (a file must be a readable regular file) and options before anything is sent.
  * @throws {@link ScpValidationError}
  * @internal
  */
-export function parseDownload(to: DownloadTarget, options: DownloadOptions): void {
+export async function parseUpload(from: UploadSource, options: TransferOptions): Promise<void> {
+  parseInput(UploadSourceSchema, from, "upload source");
+  parseInput(TransferOptionsSchema, options, "upload options");
+  if ("file" in from) {
+    const info = await stat(from.file).catch((e: NodeJS.ErrnoException) =>
+      refuseFile("upload source", `${from.file} cannot be read (${e.code ?? "error"})`),
+    );
+    if (!info.isFile()) {
+      refuseFile("upload source", `${from.file} is not a regular file`);
+    }
+    await access(from.file, constants.R_OK).catch(() => refuseFile("upload source", `${from.file} is not readable`));
+  }
+}
+
+/**
+ * Checks a download's target (a file's directory must be writable) and options before anything is sent.
+ * @throws {@link ScpValidationError}
+ * @internal
+ */
+export async function parseDownload(to: DownloadTarget, options: DownloadOptions): Promise<void> {
   parseInput(DownloadTargetSchema, to, "download target");
   parseInput(TransferOptionsSchema, options, "download options");
+  if ("file" in to) {
+    const info = await stat(to.file).catch(() => undefined);
+    if (info?.isDirectory()) {
+      refuseFile("download target", `${to.file} is a directory`);
+    }
+    await access(dirname(to.file), constants.W_OK).catch(() =>
+      refuseFile("download target", `the directory of ${to.file} does not exist or is not writable`),
+    );
+  }
 }

@@ -51,8 +51,28 @@ const CreateFromServerInput = gate<CreateImageFromServerRequest>()(
   z.looseObject({ server_id: z.string().min(1), name, os_type: z.string().min(1), azs: poolIds }),
 );
 
+/**
+ * Fields that decide who may see or use an image. SCP's edit operation documents none of them, and forwarding one
+ * could turn a private, administrator-owned proxy image into a public or another tenant's image one level below
+ * the workflows that check it; an image's access is set when it is created.
+ */
+const ACCESS_FIELDS = ["image_type", "owner_id", "visibility", "image_members"] as const;
+
 const UpdateImageInput = gate<UpdateImageRequest>()(
-  z.looseObject({ name: name.exactOptional(), azs: poolIds.exactOptional() }),
+  z
+    .looseObject({
+      name: name.exactOptional(),
+      description: z.string().exactOptional(),
+      os_type: z.string().min(1).exactOptional(),
+      azs: poolIds.exactOptional(),
+    })
+    .refine((patch) => Object.keys(patch).length > 0, "must change at least one field")
+    .superRefine((patch, ctx) => {
+      for (const field of ACCESS_FIELDS.filter((f) => f in patch)) {
+        const message = "cannot be changed by an edit: who may use an image is set when it is created";
+        ctx.addIssue({ code: "custom", path: [field], message });
+      }
+    }),
 );
 
 /** Images: list, create and upload, make from a VM, export and download, edit, delete. */
@@ -77,8 +97,10 @@ export class Images {
     query: Omit<ImageListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Image, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "image list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: LIST,
     });
@@ -114,8 +136,10 @@ export class Images {
     query: Omit<ImageListQuery, "name" | "page_num"> = {},
     options?: RequestOptions,
   ): Promise<Image[]> {
+    parseInput(name, imageName, "image name");
+    const q = parseQuery(query, "image list query");
     const found: Image[] = [];
-    for await (const image of this.listAll({ ...query, name: imageName }, options)) {
+    for await (const image of this.listAll({ ...q, name: imageName }, options)) {
       if (image.name === imageName) {
         found.push(image);
       }
@@ -137,7 +161,7 @@ export class Images {
   /** Streams an image file into an image record; the returned task distributes it to the pools. */
   async upload(imageId: string, from: UploadSource, options: TransferOptions = {}): Promise<TaskRef> {
     const id = parseId(imageId, "image id");
-    parseUpload(from, options);
+    await parseUpload(from, options);
     return uploadImageFile(this.#t, id, from, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 
@@ -152,7 +176,11 @@ export class Images {
     return { taskId: data.task_id };
   }
 
-  /** Starts editing an image's name, description, OS type or pools. */
+  /**
+   * Starts editing an image's name, description, OS type or pools.
+   * @throws {@link ScpValidationError} for `image_type`, `owner_id`, `visibility` or `image_members`, before anything
+   * is sent: an edit never changes who may use an image (a proxy image stays private and administrator-owned).
+   */
   async update(imageId: string, patch: UpdateImageRequest, options?: RequestOptions): Promise<TaskRef> {
     const image_id = parseId(imageId, "image id");
     const body = parseInput(UpdateImageInput, patch, "image update");
@@ -190,7 +218,7 @@ export class Images {
   /** Downloads an exported image to a file or stream at constant memory, resuming after drops (SCP 6.11.3). */
   async download(imageId: string, to: DownloadTarget, options: DownloadOptions = {}): Promise<DownloadResult> {
     const id = parseId(imageId, "image id");
-    parseDownload(to, options);
+    await parseDownload(to, options);
     return downloadImageFile(this.#t, id, to, { ...options, defaultIdleMs: this.#defaultIdleMs });
   }
 }

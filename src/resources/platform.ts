@@ -5,7 +5,8 @@ import type { Az, Host, operations, PlatformInfo, StorageTag } from "../generate
 import { AnyGate, AzGate, gate, SystemVersionGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
 import { MAX_PAGE_SIZE, pageSchema, paginate, type ScpPage } from "../transport/paginate.js";
-import { compareVersions, parseScpVersion } from "../version.js";
+import { parseInput } from "../validate.js";
+import { compareVersions, parseScpVersion, VERSION_PATTERN } from "../version.js";
 import { parseId, parseQuery, type RequestOptions } from "./request-options.js";
 
 /** Filters and paging of a resource-pool list. */
@@ -32,6 +33,12 @@ const StorageTagPage = pageSchema(gate<StorageTag>()(z.looseObject({ id: z.strin
 
 /** How long a client trusts the version it read: gates then cost one request per run, not one per call. */
 const VERSION_TTL_MS = 60_000;
+
+// Checked before the version is read: a minimum that is not a version would compare as NaN and always pass.
+const RequirementSchema = z.object({
+  minVersion: z.string().regex(VERSION_PATTERN, "must be a version such as 6.11.3"),
+  feature: z.string().trim().min(1, "must name the feature"),
+});
 
 /** Platform facts: version and cluster. */
 export class System {
@@ -92,6 +99,7 @@ export class System {
    * @throws {@link ScpUnsupportedVersionError} naming `feature` when it does not.
    */
   async requireVersion(minVersion: string, feature: string, options?: RequestOptions): Promise<ScpVersion> {
+    parseInput(RequirementSchema, { minVersion, feature }, "version requirement");
     const current = await this.#recentVersion(options);
     if (compareVersions(current.version, minVersion) < 0) {
       throw new ScpUnsupportedVersionError({ feature, requiredVersion: minVersion, actualVersion: current.version });
@@ -121,8 +129,10 @@ export class Azs {
 
   /** Iterates over every resource pool. */
   listAll(query: Omit<AzListQuery, "page_num"> = {}, options?: RequestOptions): AsyncGenerator<Az, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "resource pool list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: AZS,
     });
@@ -153,8 +163,10 @@ export class Hosts {
     query: Omit<HostListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Host, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "host list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: HOSTS,
     });

@@ -40,8 +40,10 @@ export class Projects {
     query: Omit<ProjectListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Project, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "tenant list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: PROJECTS,
     });
@@ -103,8 +105,10 @@ export class Users {
     query: Omit<UserListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<User, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "user list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: USERS,
     });

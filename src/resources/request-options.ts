@@ -27,13 +27,20 @@ const QueryValue = z.union([
   z.number().finite(),
   z.boolean(),
 ]);
-const QuerySchema = z.record(z.string(), QueryValue.optional());
+// Paging as SCP takes it: pages from 0, at most 100 items a page (a larger page is refused by SCP).
+const QuerySchema = z.record(z.string(), QueryValue.optional()).and(
+  z.looseObject({
+    page_num: z.number().int().min(0).optional(),
+    page_size: z.number().int().min(1).max(100).optional(),
+  }),
+);
 
 /**
- * Checks a list query: plain values only (a nested object or array has no meaning to SCP's lists).
+ * Checks a list query: plain values only (a nested object or array has no meaning to SCP's lists), and whole
+ * page numbers from 0 with pages of 1 to 100 items.
  * @throws {@link ScpValidationError} before anything is sent.
  * @internal
  */
 export function parseQuery<Q extends object>(query: Q | undefined, what: string): Q {
-  return parseInput(QuerySchema, query ?? {}, what) as Q;
+  return parseInput(QuerySchema, query === undefined ? {} : query, what) as Q;
 }

@@ -88,8 +88,10 @@ export class Servers {
     query: Omit<ServerListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<Server, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "server list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: LIST,
     });

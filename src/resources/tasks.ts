@@ -31,8 +31,13 @@ export class Tasks {
   /** The wait options with the client's `onTask` hook added beside the caller's `onProgress`. */
   #observed(options: WaitOptions | undefined): WaitOptions {
     const hook = this.#onTask;
-    if (!hook) {
-      return options ?? {};
+    // Only well-formed options are wrapped; anything else goes on as given, for the wait to refuse it unsent.
+    const wrappable =
+      typeof options === "object" &&
+      options !== null &&
+      (options.onProgress === undefined || typeof options.onProgress === "function");
+    if (!hook || (options !== undefined && !wrappable)) {
+      return options === undefined ? {} : options;
     }
     const own = options?.onProgress;
     return {
@@ -69,8 +74,10 @@ export class Tasks {
     query: Omit<TaskListQuery, "page_num"> = {},
     options?: RequestOptions,
   ): AsyncGenerator<TaskSummary, void, undefined> {
-    const pageSize = query.page_size ?? MAX_PAGE_SIZE;
-    return paginate((page_num) => this.list({ page_size: pageSize, ...query, page_num }, options), {
+    // Checked before it is spread into each page's query (a string would spread into numbered keys).
+    const q = parseQuery(query, "task list query");
+    const pageSize = q.page_size ?? MAX_PAGE_SIZE;
+    return paginate((page_num) => this.list({ page_size: pageSize, ...q, page_num }, options), {
       pageSize,
       path: LIST,
     });

@@ -1,10 +1,10 @@
 import type { BackupResource } from "../generated/schema.js";
+import { compareVersions } from "../version.js";
 import type { SimBackupResource } from "./backup-model.js";
 import { expireCbt } from "./cbt.js";
 import { generateSelfSignedCertificate } from "./certificate.js";
 import type { SimServer } from "./model.js";
 import { SimHttpError } from "./responses.js";
-import { compareVersions } from "./time.js";
 import type { World } from "./world.js";
 
 /** The release that added host placement (`host_id`) to backup resources. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VERSION_PATTERN } from "../version.js";
 import type { FaultControl, FaultRule } from "./fault-types.js";
 import { plainJson } from "./responses.js";
 import type { ScpSimulatorState } from "./state.js";
@@ -40,10 +41,7 @@ const ruleBody = z.discriminatedUnion("kind", [
   }),
 ]);
 const versionBody = z.object({
-  scpVersion: z
-    .string()
-    .regex(/^\d+(\.\d+)*$/)
-    .nullable(),
+  scpVersion: z.string().regex(VERSION_PATTERN).nullable(),
 });
 
 /** What the control endpoint works on. */

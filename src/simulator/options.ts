@@ -1,3 +1,4 @@
+import { VERSION_PATTERN } from "../version.js";
 import type { FaultRule } from "./fault-types.js";
 
 /** Login material for one simulated user, for both auth schemes. */
@@ -159,7 +160,7 @@ export function resolveOptions(options: ScpSimulatorOptions = {}): ResolvedOptio
       throw new RangeError(`${key} must be a number >= 0`);
     }
   }
-  if (!/^\d+(\.\d+)*$/.test(resolved.scpVersion)) {
+  if (!VERSION_PATTERN.test(resolved.scpVersion)) {
     throw new RangeError("scpVersion must look like 6.11.3");
   }
   checkBackupOptions(resolved);

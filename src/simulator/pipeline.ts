@@ -1,4 +1,5 @@
 import { operations } from "../generated/operations.js";
+import { compareVersions } from "../version.js";
 import { authenticate } from "./auth/gate.js";
 import { sha256Hex } from "./auth/signature.js";
 import type { Handler, HandlerContext } from "./context.js";
@@ -7,7 +8,7 @@ import type { FaultDecision } from "./faults.js";
 import { handlers, PUBLIC_OPERATIONS, STREAMED_OPERATIONS } from "./handlers/table.js";
 import { type Envelope, envelopeForPath, fail, SimHttpError } from "./responses.js";
 import { createRouter, type Route } from "./router.js";
-import { compareVersions, sleep } from "./time.js";
+import { sleep } from "./time.js";
 import type { World } from "./world.js";
 
 const route = createRouter(operations);

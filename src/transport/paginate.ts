@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ScpResponseError } from "../errors/call.js";
+import { parseInput } from "../validate.js";
 
 /** One page of a list. */
 export interface ScpPage<T> {
@@ -85,11 +86,25 @@ export async function* paginate<T>(
   }
 }
 
+const iterable = (value: unknown) =>
+  typeof value === "object" &&
+  value !== null &&
+  (typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" ||
+    typeof (value as Iterable<unknown>)[Symbol.iterator] === "function");
+
+const CollectSchema = z.object({
+  items: z.custom<AsyncIterable<unknown>>(iterable, "must be an async iterable, such as a listAll()"),
+  options: z.object({ limit: z.union([z.number().int().min(0), z.literal(Number.POSITIVE_INFINITY)]) }),
+});
+
 /**
  * Collects up to `limit` items of an async iterable into an array, then stops iterating (Node 20 has no
- * `Array.fromAsync`; an explicit limit keeps a huge list from filling memory by accident).
+ * `Array.fromAsync`; an explicit limit keeps a huge list from filling memory by accident: a whole number, or
+ * `Infinity` to take everything).
+ * @throws {@link ScpValidationError} when `items` is not iterable or `limit` is not such a number.
  */
 export async function collect<T>(items: AsyncIterable<T>, options: { limit: number }): Promise<T[]> {
+  parseInput(CollectSchema, { items, options }, "collect");
   const out: T[] = [];
   if (options.limit <= 0) {
     return out;

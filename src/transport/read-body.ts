@@ -1,4 +1,5 @@
 import { ScpResponseError, ScpTimeoutError } from "../errors/call.js";
+import { timerDelay } from "../validate.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { toNetworkError } from "./network-error.js";
 
@@ -14,7 +15,7 @@ async function raceDeadline<T>(work: Promise<T>, ctx: CallContext, onTimeout: ()
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, (ctx.deadline as number) - Date.now()));
+    timer = setTimeout(() => reject(onTimeout()), timerDelay(Math.max(0, (ctx.deadline as number) - Date.now())));
   });
   try {
     return await Promise.race([work, stalled]);

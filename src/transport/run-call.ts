@@ -4,6 +4,7 @@ import { ScpResponseError, ScpValidationError } from "../errors/call.js";
 import type { RequestOptions, ScpFetch } from "../options.js";
 import type { ResolvedOptions, ResolvedRequest } from "../resolve-options.js";
 import { type BodySource, type CallPolicy, type CallRecord, newRecord, type Send } from "./call-context.js";
+import { TYPED_BY_CALLER } from "./http-client.js";
 import type { Observer } from "./observe.js";
 import { redactError } from "./redact.js";
 import type { TraceSpan } from "./tracing.js";
@@ -139,7 +140,8 @@ export async function runCall<R extends FetchResult>(
   const state = newState(p, request, overrides);
   const started = performance.now();
   const init = {
-    fetch: (req: Request) => enter(p, req, state),
+    // This call types its own failures (see typedError): the typed escape hatch lets them through as they are.
+    fetch: Object.assign((req: Request) => enter(p, req, state), { [TYPED_BY_CALLER]: true }),
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.clientToken ? { headers: { "X-Client-Token": request.clientToken } } : {}),
   };

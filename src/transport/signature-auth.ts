@@ -50,9 +50,11 @@ export function createSignatureAuth(auth: ScpSignatureAuth): Authenticator {
       headers.set("Authorization", authorization);
       return { ...request, headers };
     },
+    // The whole header, and its signature alone: a server may echo just the part it found wrong.
     secrets: (authorized) => {
       const sent = authorized.headers.get("authorization");
-      return sent ? [sent] : [];
+      const signature = sent ? /Signature=([0-9a-f]+)/.exec(sent)?.[1] : undefined;
+      return [sent, signature].filter((s): s is string => s !== undefined && s !== null);
     },
   };
 }

@@ -2,6 +2,7 @@ import { isIdempotencyRejection, parseRetryAfter } from "../errors/api.js";
 import { ScpNetworkError, ScpTimeoutError } from "../errors/call.js";
 import type { ResolvedRetry } from "../resolve-options.js";
 import { sleep } from "../sleep.js";
+import { timerDelay } from "../validate.js";
 import { type CallContext, isIdempotentMethod, type Outgoing, type Send } from "./call-context.js";
 import { isTlsFailure } from "./network-error.js";
 import type { Observer } from "./observe.js";
@@ -122,7 +123,7 @@ export function withRetry(next: Send, observer: Observer): Send {
       }
       await result.response?.body?.cancel().catch(() => undefined);
       observer.retry(ctx.record, { attempt, ...delay });
-      await sleep(delay.delayMs, ctx.signal);
+      await sleep(timerDelay(delay.delayMs), ctx.signal);
     }
   };
 }

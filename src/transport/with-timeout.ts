@@ -1,4 +1,5 @@
 import { ScpTimeoutError } from "../errors/call.js";
+import { timerDelay } from "../validate.js";
 import type { Send } from "./call-context.js";
 
 /**
@@ -31,7 +32,7 @@ export function withTimeout(next: Send): Send {
       timer = setTimeout(() => {
         controller.abort(timedOut());
         reject(timedOut());
-      }, timeoutMs);
+      }, timerDelay(timeoutMs));
     });
     try {
       return await Promise.race([next(request, { ...ctx, signal, deadline: Date.now() + timeoutMs }), expired]);

@@ -1,6 +1,6 @@
 import type { ScpClient } from "../client.js";
 import type { RequestOptions } from "../resources/request-options.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import { PoolLanes } from "./concurrency.js";
 import { CreatedResources, cleanupBudget, inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
@@ -60,6 +60,7 @@ export async function deployBackupProxyFleet(
   input: DeployBackupProxyFleetInput,
   options: DeployBackupProxyFleetOptions = {},
 ): Promise<DeployBackupProxyFleetResult> {
+  parseClient(scp, `${WORKFLOW} client`);
   const parsed = parseInput(DeployFleetInputSchema, input, `${WORKFLOW} input`) as DeployBackupProxyFleetInput;
   parseInput(DeployFleetOptionsSchema, options, `${WORKFLOW} options`);
   const { plan, proxies, size } = await planRun(scp, parsed, options);

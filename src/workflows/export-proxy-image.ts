@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { ServerConfig } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import {
   type CleanupBudget,
   CreatedResources,
@@ -81,6 +81,7 @@ export async function exportProxyImage(
   input: ExportProxyImageInput,
   options: ExportProxyImageOptions = {},
 ): Promise<ExportProxyImageResult> {
+  parseClient(scp, `${WORKFLOW} client`);
   const i = parseInput(ExportInput, input, `${WORKFLOW} input`);
   parseInput(ExportOptions, options, `${WORKFLOW} options`);
   await writableFile(i.file, `${WORKFLOW} input`, "file");

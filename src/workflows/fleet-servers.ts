@@ -3,6 +3,7 @@ import { ScpStateError } from "../errors/workflow.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { ServerListQuery } from "../resources/servers.js";
 import type { Server } from "../types.js";
+import { parseClient } from "../validate.js";
 import { parseMarker } from "./marker.js";
 
 /** Largest page SCP serves. */
@@ -73,6 +74,9 @@ export async function readConsistently(
  * @internal
  */
 export async function readFleetServers(scp: ScpClient, fleetId: string, options: RequestOptions): Promise<Server[]> {
+  // The first use of the caller's client by destroyBackupProxyFleet and findBackupProxies: a non-client is refused
+  // here, typed and unsent, rather than failing on its first property read.
+  parseClient(scp, "fleet client");
   const prefix = fleetNamePrefix(fleetId);
   const named = await readConsistently(scp, { query_name: prefix }, options);
   // `query_name` matches anywhere in the name and may ignore case: keep exact prefixes only.

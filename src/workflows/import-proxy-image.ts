@@ -3,7 +3,7 @@ import type { ScpClient } from "../client.js";
 import { ScpValidationError } from "../errors/call.js";
 import { hashFile } from "../hash-file.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
-import { parseInput, ScpIdSchema } from "../validate.js";
+import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { CreatedResources, cleanupBudget, inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { refuseTakenName } from "./image-checks.js";
@@ -112,6 +112,7 @@ export async function importProxyImage(
   input: ImportProxyImageInput,
   options: ImportProxyImageOptions = {},
 ): Promise<ImportProxyImageResult> {
+  parseClient(scp, `${WORKFLOW} client`);
   const i = parseInput(ImportInput, input, `${WORKFLOW} input`);
   parseInput(ImportOptions, options, `${WORKFLOW} options`);
   const sizeBytes = await readableFile(i.file, `${WORKFLOW} input`, "file");

@@ -4,7 +4,7 @@ import { ScpStateError } from "../errors/workflow.js";
 import { type PollVerdict, pollOne } from "../tasks/poller.js";
 import { scheduleOf } from "../tasks/schedule.js";
 import type { Server, Task } from "../types.js";
-import { parseInput, ScpIdSchema } from "../validate.js";
+import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
 import { describeServer } from "./server-watch.js";
 import { requestOptions, runTask, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
@@ -32,7 +32,8 @@ const ScriptSchema = z
   .max(64 * 1024);
 
 /** Checks a public step's VM id and options before any request. */
-function checkStep(name: string, serverId: unknown, options: unknown): void {
+function checkStep(name: string, scp: unknown, serverId: unknown, options: unknown): void {
+  parseClient(scp, `${name} client`);
   parseInput(ServerIdSchema, serverId, `${name} server id`);
   parseInput(StepOptionsSchema, options, `${name} options`);
 }
@@ -81,7 +82,7 @@ export function vmtoolsVerdict(server: Server | undefined): PollVerdict<Server> 
  * @throws {@link ScpUnsupportedVersionError} on SCP older than 6.11.3.
  */
 export async function markAsBackupProxy(scp: ScpClient, serverId: string, options: StepOptions = {}): Promise<void> {
-  checkStep("markAsBackupProxy", serverId, options);
+  checkStep("markAsBackupProxy", scp, serverId, options);
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "marking a VM as a backup proxy", requestOptions(options));
   await setOsName(scp, serverId, BACKUP_PROXY_OS_NAME, options);
 }
@@ -96,7 +97,7 @@ export async function unmarkBackupProxy(
   input: { osName: string },
   options: StepOptions = {},
 ): Promise<void> {
-  checkStep("unmarkBackupProxy", serverId, options);
+  checkStep("unmarkBackupProxy", scp, serverId, options);
   const { osName } = parseInput(UnmarkInput, input, "unmarkBackupProxy input");
   await scp.system.requireVersion(OS_NAME_MIN_VERSION, "unmarking a backup proxy", requestOptions(options));
   await setOsName(scp, serverId, osName, options);
@@ -107,7 +108,7 @@ export async function unmarkBackupProxy(
  * @throws {@link ScpStateError} when it is not running, vmtools failed or is unsupported, or time runs out.
  */
 export async function waitForVmtools(scp: ScpClient, serverId: string, options: StepOptions = {}): Promise<Server> {
-  checkStep("waitForVmtools", serverId, options);
+  checkStep("waitForVmtools", scp, serverId, options);
   return vmtoolsOf(scp, serverId, options);
 }
 
@@ -138,7 +139,7 @@ export async function runGuestScript(
   script: string,
   options: StepOptions = {},
 ): Promise<GuestScriptResult> {
-  checkStep("runGuestScript", serverId, options);
+  checkStep("runGuestScript", scp, serverId, options);
   parseInput(ScriptSchema, script, "runGuestScript script");
   const server = await vmtoolsOf(scp, serverId, options);
   if (!server.vm_id || !server.az_id) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
-import { ScpIdSchema } from "../validate.js";
+import { ClientSchema, ScpIdSchema } from "../validate.js";
 import type { ImageProgress } from "./image-files.js";
 import type { StepOptions } from "./step-helpers.js";
 import { StepOptionsSchema } from "./step-helpers.js";
@@ -62,9 +62,7 @@ export const PublishInputSchema = z.strictObject({
   imageName: z.string().trim().min(1).max(120),
   azIds: z.array(ScpIdSchema).min(1, "must name at least one resource pool"),
   osType: z.string().min(1).optional(),
-  targetClient: z
-    .custom<ScpClient>((v) => typeof v === "object" && v !== null && "images" in v, "must be an ScpClient")
-    .optional(),
+  targetClient: (ClientSchema as z.ZodType<ScpClient>).optional(),
   workDir: z.string().min(1).optional(),
   keepFile: z.boolean().optional(),
 });

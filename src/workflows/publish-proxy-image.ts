@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScpClient } from "../client.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import { inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { usableDirectory } from "./image-files.js";
 import {
@@ -34,6 +34,7 @@ export async function publishProxyImage(
   input: PublishProxyImageInput,
   options: PublishProxyImageOptions = {},
 ): Promise<PublishProxyImageResult> {
+  parseClient(scp, `${WORKFLOW} client`);
   const i = parseInput(PublishInputSchema, input, `${WORKFLOW} input`);
   parseInput(PublishOptionsSchema, options, `${WORKFLOW} options`);
   const workDir = i.workDir ?? tmpdir();

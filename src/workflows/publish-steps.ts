@@ -102,7 +102,10 @@ function withPublishLeftovers(
   if (sourceImageId === undefined && !inner) {
     return error;
   }
-  const leftovers: ScpLeftover[] = [...(inner?.leftovers ?? [])];
+  // The file is removed below (`finally`) unless kept, whatever the half that failed said of it.
+  const leftovers: ScpLeftover[] = (inner?.leftovers ?? []).map((l) =>
+    l.kind === "file" && l.id === file && !keepFile ? { ...l, state: "removed" as const } : l,
+  );
   if (sourceImageId !== undefined) {
     leftovers.push({ kind: "image", id: sourceImageId, state: "remains" });
   }

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { Server } from "../types.js";
+import { parseInput } from "../validate.js";
 import { BACKUP_PROXY_OS_NAME, parseMarker, scriptDigest } from "./marker.js";
 
 /** What vmtools reports in a VM. */
@@ -63,8 +65,21 @@ export function proxyProblems(server: Server, wants: ReadinessWants = {}): Proxy
   return problems;
 }
 
-/** One problem in words, as the inventory and errors show it. */
+const ProblemSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("creating") }),
+  z.object({ kind: z.literal("not-marked"), osName: z.string().optional() }),
+  z.object({ kind: z.literal("powered-off") }),
+  z.object({ kind: z.literal("vmtools"), state: z.enum(["not-installed", "failed", "unsupported", "unknown"]) }),
+  z.object({ kind: z.literal("not-owned"), fleetId: z.string() }),
+  z.object({ kind: z.literal("init-pending") }),
+]);
+
+/**
+ * One problem in words, as the inventory and errors show it.
+ * @throws {@link ScpValidationError} when `problem` is not a {@link ProxyProblem}.
+ */
 export function describeProblem(problem: ProxyProblem): string {
+  parseInput(ProblemSchema, problem, "proxy problem");
   switch (problem.kind) {
     case "creating":
       return "still being created";

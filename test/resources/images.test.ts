@@ -8,6 +8,7 @@ import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useLoopback } from "../support/loopback.js";
 import { BASE, page, useMsw, v1, v2, v2Error } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000aaaa";
@@ -225,4 +226,46 @@ test("a failed download removes its file, and aborts (never closes) a stream tar
   });
   await expect(testClient().images.download(IMAGE, { stream })).rejects.toThrow("no such image");
   expect(events).toEqual(["abort"]);
+});
+
+test("an edit never changes who may use an image: image_type, owner_id and visibility are refused unsent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  for (const patch of [
+    { image_type: "public" },
+    { owner_id: "p-tenant" },
+    { visibility: "public" },
+    { image_members: [{ member_id: "p-tenant" }] },
+    { name: "renamed", image_type: "private" },
+  ]) {
+    const error = await scp.images.update(IMAGE, patch as never).catch((e) => e);
+    expect(error).toBeInstanceOf(ScpValidationError);
+    expect(error.message).toMatch(/image_type|owner_id|visibility|image_members/);
+  }
+  expect(fetch.requests).toHaveLength(0);
+});
+
+test("a transfer whose file cannot be read or written, or whose options are bad, is refused typed and unsent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  const stream = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const refusals: (() => Promise<unknown>)[] = [
+    () => scp.images.upload(IMAGE, { file: join(dir, "missing.vma") }),
+    () => scp.images.upload(IMAGE, { file: dir }),
+    () => scp.images.upload(IMAGE, { stream: stream() }, { signal: "stop" as unknown as AbortSignal }),
+    () => scp.images.upload(IMAGE, { stream: stream() }, { timeoutMs: Number.POSITIVE_INFINITY }),
+    () => scp.images.download(IMAGE, { file: join(dir, "no-such-dir", "x.vma") }),
+    () => scp.images.download(IMAGE, { file: dir }),
+    () => scp.images.download(IMAGE, { file: join(dir, "d.vma") }, { clientToken: "a b" }),
+  ];
+  for (const call of refusals) {
+    await expect(call()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toHaveLength(0);
+});
+
+test("an empty image edit is refused unsent, as an empty VM edit is (it would start a task that changes nothing)", async () => {
+  const fetch = scriptedFetch([]);
+  await expect(testClient({ fetch }).images.update(IMAGE, {})).rejects.toBeInstanceOf(ScpValidationError);
+  expect(fetch.requests).toHaveLength(0);
 });

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { collect, ScpNotFoundError, ScpUnsupportedVersionError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, page, useMsw, v1, v2 } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
 
@@ -105,4 +106,19 @@ test("guest.run refuses a UUID where a numeric VM id belongs", async () => {
     .catch((e) => e);
   expect(error).toBeInstanceOf(ScpValidationError);
   expect(error.message).toContain("numeric HCI VM id");
+});
+
+test("requireVersion refuses a minimum that is not a version, or no feature name, before reading anything", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  for (const [minVersion, feature] of [
+    ["abc", "export"],
+    ["6.x", "export"],
+    ["", "export"],
+    ["6.11.3", ""],
+    [6, "export"],
+  ] as [unknown, string][]) {
+    await expect(scp.system.requireVersion(minVersion as string, feature)).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toHaveLength(0);
 });

@@ -3,6 +3,7 @@ import { expect, test } from "vitest";
 import { ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, useMsw, v1, v2 } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
 const ID = "5d0c1f0e-0000-4000-8000-000000000001";
@@ -111,4 +112,25 @@ test("a VM whose power state is not on/off fails the runtime gate", async () => 
     ),
   );
   await expect(testClient().servers.find(ID)).rejects.toThrow("data.data.0.power_state");
+});
+
+test("list queries page as SCP does: whole pages from 0 of 1 to 100 items, an object to spread; else refused unsent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  const refusals: (() => Promise<unknown>)[] = [
+    () => scp.servers.list({ page_size: 101 }),
+    () => scp.servers.list({ page_size: 0 }),
+    () => scp.servers.list({ page_size: 1.5 }),
+    () => scp.servers.list({ page_num: -1 }),
+    () => scp.servers.list({ page_num: "1" as unknown as number }),
+    () => scp.servers.listAll("abc" as never).next(),
+    () => scp.tasks.listAll(null as never).next(),
+    () => scp.images.findByName("proxy", "abc" as never),
+    () => scp.images.findByName("", {}),
+    () => scp.azs.listAll({ page_size: 500 }).next(),
+  ];
+  for (const call of refusals) {
+    await expect(Promise.resolve().then(call)).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toHaveLength(0);
 });

@@ -1,8 +1,9 @@
 import { HttpResponse, http } from "msw";
 import { expect, test } from "vitest";
-import { ScpTaskError } from "../../src/index.js";
+import { ScpTaskError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, useMsw, v1 } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();
 const FAST = { pollIntervalMs: 1, maxIntervalMs: 2 };
@@ -179,4 +180,14 @@ test("the first failure in waitAll stops polling the other tasks", async () => {
   const seen = polls.slow;
   await new Promise((resolve) => setTimeout(resolve, 30));
   expect(polls.slow).toBe(seen);
+});
+
+test("a client with an onTask hook still refuses a bad onProgress or bad wait options before the first read", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch, hooks: { onTask: () => undefined } });
+  for (const options of [{ onProgress: {} }, { onProgress: "log" }, null, "fast"]) {
+    await expect(scp.tasks.wait("t-1", options as never)).rejects.toBeInstanceOf(ScpValidationError);
+    await expect(scp.tasks.waitAll(["t-1"], options as never)).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toHaveLength(0);
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ScpResponseError, ScpTimeoutError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
-import { scriptedFetch } from "../support/scripted-fetch.js";
+import { fail, ok, scriptedFetch } from "../support/scripted-fetch.js";
 
 type Behaviour = (res: ServerResponse) => void;
 const behaviours = new Map<string, Behaviour>();
@@ -96,4 +96,24 @@ test("bad per-call options and inputs are refused before any request", async () 
     await expect(call()).rejects.toBeInstanceOf(ScpValidationError);
   }
   expect(fetch.requests).toHaveLength(0);
+});
+
+test("a timeout longer than a timer can wait is a long timeout, not an instant one", async () => {
+  const slow = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return ok({ task_id: "t", status: "finish" });
+  };
+  const task = await testClient({ fetch: slow, timeoutMs: 2 ** 31 + 5, retry: false }).tasks.get("t");
+  expect(task.status).toBe("finish");
+});
+
+test("a retry delay longer than a timer can wait holds the retry back instead of sending it at once", async () => {
+  const fetch = scriptedFetch([fail(503, "busy")]);
+  const controller = new AbortController();
+  const scp = testClient({ fetch, retry: { retries: 2, minDelayMs: 2 ** 32, maxDelayMs: 2 ** 32 } });
+  const call = scp.tasks.get("t", { signal: controller.signal }).catch((e) => e);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  controller.abort(new Error("enough"));
+  expect((await call).message).toBe("enough");
+  expect(fetch.requests).toHaveLength(1);
 });

@@ -1,7 +1,14 @@
 // What the transport tells the application: log lines with request ids, hooks, and what survives user middleware.
 import { HttpResponse, http } from "msw";
 import { afterEach, expect, test, vi } from "vitest";
-import { createScpClient, isOutcomeUnknown, ScpApiError, ScpServerError } from "../../src/index.js";
+import {
+  createScpClient,
+  isOutcomeUnknown,
+  ScpApiError,
+  ScpResponseError,
+  ScpServerError,
+  ScpValidationError,
+} from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { fakeLogin } from "../support/fake-login.js";
 import { BASE, useMsw, v1, v1Error } from "../support/msw.js";
@@ -142,4 +149,24 @@ test("per-call timeoutMs and retry override the client's", async () => {
   const once = scriptedFetch([fail(503), ok(TASK)]);
   await expect(testClient({ fetch: once }).tasks.get("t", { retry: false })).rejects.toBeInstanceOf(ScpServerError);
   expect(once.requests).toHaveLength(1);
+});
+
+test("the escape hatch types what openapi-fetch throws: a request it cannot build is refused unsent", async () => {
+  const fetch = scriptedFetch([HttpResponse.text("not json", { headers: { "content-type": "application/json" } })]);
+  const scp = testClient({ fetch });
+  const path = "/janus/20180725/tasks/{task_id}";
+  const params = { path: { task_id: "t-1" } };
+  const refusals = [
+    () => scp.http.GET(path, { params, headers: { "X-Note": "a\r\nX-Evil: 1" } }),
+    () => scp.http.GET(path, { params, signal: "stop" as unknown as AbortSignal }),
+    () => scp.http.POST("/janus/20180725/images", { body: { name: 1n } as never }),
+  ];
+  for (const call of refusals) {
+    await expect(call()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(() => scp.http.use({ onRequest: "log" } as never)).toThrow(ScpValidationError);
+  expect(() => scp.http.use(5 as never)).toThrow(ScpValidationError);
+  expect(fetch.requests).toHaveLength(0);
+  // After sending, an answer openapi-fetch cannot read is a response error.
+  await expect(scp.http.GET(path, { params })).rejects.toBeInstanceOf(ScpResponseError);
 });

@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { expect, test } from "vitest";
-import { collect, ScpResponseError } from "../../src/index.js";
+import { collect, ScpResponseError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, page, useMsw, v1, v2 } from "../support/msw.js";
 
@@ -85,4 +85,21 @@ test("collect stops at its limit without fetching further pages", async () => {
   const first = await collect(testClient().servers.listAll(), { limit: 100 });
   expect(first).toHaveLength(100);
   expect(seen).toHaveLength(1);
+});
+
+test("collect refuses what it cannot iterate and a limit that is not a whole number, typed", async () => {
+  const items = (async function* () {
+    yield 1;
+  })();
+  for (const [source, options] of [
+    [null, { limit: 1 }],
+    [{}, { limit: 1 }],
+    [items, { limit: Number.NaN }],
+    [items, { limit: 1.5 }],
+    [items, { limit: -1 }],
+    [items, null],
+  ] as const) {
+    await expect(collect(source as never, options as never)).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(await collect(items, { limit: Number.POSITIVE_INFINITY })).toEqual([1]);
 });

@@ -191,3 +191,19 @@ test("a login answer whose token has a newline is a typed error that does not sh
   expect(error.message).toContain("data.access.token.id: must be printable ASCII without spaces");
   expect(everythingSaid(error)).not.toContain("abc123");
 });
+
+test("a server that echoes only the request's signature does not get it into the error", async () => {
+  let signature = "";
+  const fetch = scriptedFetch([
+    (request) => {
+      signature = /Signature=([0-9a-f]+)/.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
+      return Response.json({ code: 400, message: `signature ${signature} does not match`, data: {} }, { status: 400 });
+    },
+  ]);
+  const error = await testClient({ fetch })
+    .tasks.get("t")
+    .catch((e) => e);
+  expect(signature).toMatch(/^[0-9a-f]{64}$/);
+  expect(error.message).toContain("[redacted]");
+  expect(everythingSaid(error)).not.toContain(signature);
+});

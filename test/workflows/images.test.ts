@@ -397,3 +397,20 @@ test("bad options of the image workflows are refused before any request", async 
   }
   expect(calls).toEqual([]);
 });
+
+test("a publish whose golden VM does not start again lists its removed file as removed, not remaining", async () => {
+  const { scp, sim } = simulated({ vmaSizeBytes: 64 * 1024 });
+  await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
+  sim.faults.add({ kind: "error", status: 404, match: "POST /janus/20180725/servers/*/start", count: 3 });
+  const workDir = join(dir, "restart-fails");
+  const error = await publishProxyImage(
+    scp,
+    { serverId: sim.goldenServerId, imageName: "proxy-rs", azIds: [...sim.poolIds], workDir },
+    { ...FAST, stopSource: true },
+  ).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  const files = error.leftovers.filter((l: { kind: string }) => l.kind === "file");
+  expect(files).toHaveLength(1);
+  expect(files[0].state).toBe("removed");
+  await expect(stat(files[0].id)).rejects.toMatchObject({ code: "ENOENT" });
+});

@@ -1,9 +1,18 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import {
   BACKUP_PROXY_OS_NAME,
+  deployBackupProxyFleet,
+  destroyBackupProxyFleet,
+  exportProxyImage,
   findBackupProxies,
+  importProxyImage,
   markAsBackupProxy,
+  publishProxyImage,
   runGuestScript,
+  type ScpClient,
   ScpStateError,
   ScpTaskError,
   ScpUnsupportedVersionError,
@@ -91,4 +100,25 @@ test("every building block refuses bad options before its first request, so a re
   }
   expect(calls.length).toBe(before);
   expect(sim.state().guestCommands[id]).toBeUndefined();
+});
+
+test("every workflow refuses something that is not a client, typed and before anything else", async () => {
+  const notClients = [null, undefined, {}, "scp", { servers: {} }];
+  const id = "5d0c9a1e-0000-4000-8000-000000000001";
+  for (const scp of notClients as ScpClient[]) {
+    for (const run of [
+      () => deployBackupProxyFleet(scp, { fleetId: "acme", imageId: id, pools: [{ azId: id, count: 1 }] }),
+      () => destroyBackupProxyFleet(scp, { fleetId: "acme" }),
+      () => findBackupProxies(scp, { fleetId: "acme" }),
+      () => exportProxyImage(scp, { serverId: id, imageName: "g", file: join(tmpdir(), "never.vma") }),
+      () => importProxyImage(scp, { file: fileURLToPath(import.meta.url), imageName: "p", azIds: [id] }),
+      () => publishProxyImage(scp, { serverId: id, imageName: "p", azIds: [id] }),
+      () => markAsBackupProxy(scp, id),
+      () => unmarkBackupProxy(scp, id, { osName: "Linux" }),
+      () => waitForVmtools(scp, id),
+      () => runGuestScript(scp, id, "true"),
+    ]) {
+      await expect(run()).rejects.toBeInstanceOf(ScpValidationError);
+    }
+  }
 });

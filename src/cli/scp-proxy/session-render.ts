@@ -1,7 +1,7 @@
 import type { ScpSessionLeftover } from "../../index.js";
-import type { AgentView, SessionKind } from "./held-session.js";
 import { type Paint, table } from "./output.js";
 import { remainsLine } from "./report.js";
+import type { AgentView, SessionKind } from "./session-kind.js";
 import { formatBytes } from "./transfer-bar.js";
 
 /** A held session's details for people: the head line, the kind's lines, and what the agent reads per disk. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compareVersions } from "../../version.js";
 import type { SimBackupResource } from "../backup-model.js";
 import {
   findResource,
@@ -16,7 +17,6 @@ import { readJson } from "../request-body.js";
 import { ok, SimHttpError } from "../responses.js";
 import { findServer } from "../server-lookup.js";
 import { startTask } from "../tasks.js";
-import { compareVersions } from "../time.js";
 
 const lockTime = z.number().int().min(60).max(7200);
 const createBody = z.object({

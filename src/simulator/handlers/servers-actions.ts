@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compareVersions } from "../../version.js";
 import { callerOf, type Handler, type HandlerContext } from "../context.js";
 import { checkRemovable, findIdleServer, forgetServer, restoreAttached } from "../guards.js";
 import type { SimServer } from "../model.js";
@@ -7,7 +8,6 @@ import { readJson } from "../request-body.js";
 import { noContentWithBody, ok, SimHttpError } from "../responses.js";
 import type { EditableServerFields } from "../server-store.js";
 import { startTask } from "../tasks.js";
-import { compareVersions } from "../time.js";
 
 /** The release that added `os_name` to the VM edit. */
 const OS_NAME_MIN_VERSION = "6.11.3";

@@ -2,10 +2,11 @@ import type { Command } from "commander";
 import { type BackupSession, openBackupSession, WORKFLOW_DEFAULTS } from "../../../index.js";
 import { type BackupCheckResult, checkBackup } from "../backup-checks.js";
 import { given, inCliTerms, wholeNumber } from "../flags.js";
-import { runHeldSession, type SessionKind, stepNotes } from "../held-session.js";
+import { runHeldSession, stepNotes } from "../held-session.js";
 import type { Paint } from "../output.js";
 import type { Session } from "../session.js";
 import { addHoldFlags, agentDirOf, type HeldFlags, SESSION_FIELDS } from "../session-flags.js";
+import type { SessionKind } from "../session-kind.js";
 
 interface BackupFlags extends HeldFlags {
   since?: number;

@@ -9,9 +9,10 @@ import {
 } from "../../../index.js";
 import { CliInputError } from "../exit-codes.js";
 import { given, inCliTerms, wholeNumber } from "../flags.js";
-import { runHeldSession, type SessionKind, stepNotes } from "../held-session.js";
+import { runHeldSession, stepNotes } from "../held-session.js";
 import type { Session } from "../session.js";
 import { addHoldFlags, agentDirOf, type HeldFlags, SESSION_FIELDS } from "../session-flags.js";
+import type { SessionKind } from "../session-kind.js";
 
 interface RestoreFlags extends HeldFlags {
   since?: number;
