@@ -9,10 +9,14 @@ import { redactError } from "./redact.js";
 import type { TraceSpan } from "./tracing.js";
 import type { Called, FetchResult } from "./unwrap.js";
 
-/** What a call passes to one openapi-fetch method: our fetch, the signal and the idempotency token. @internal */
+/**
+ * What a call passes to one openapi-fetch method: our fetch and the idempotency token. Not the caller's signal: the
+ * transport carries it itself, and a Request made with it would hang a listener on the caller's signal until that
+ * Request is garbage-collected (a fleet's run-long signal gathered thousands, each making the next one dearer).
+ * @internal
+ */
 export interface CallInit {
   fetch: ScpFetch;
-  signal?: AbortSignal;
   headers?: Record<string, string>;
 }
 
@@ -140,7 +144,6 @@ export async function runCall<R extends FetchResult>(
   const started = performance.now();
   const init = {
     fetch: (req: Request) => enter(p, req, state),
-    ...(request.signal ? { signal: request.signal } : {}),
     ...(request.clientToken ? { headers: { "X-Client-Token": request.clientToken } } : {}),
   };
   try {
