@@ -13,6 +13,9 @@ const timer = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 100);
 
+// A benchmark that dies leaves no simulator behind: the IPC channel closes with it.
+process.once("disconnect", () => process.exit(0));
+
 process.on("message", async (message: Message) => {
   if (message.type === "peak") {
     process.send?.({ type: "peak", rss: Math.max(peak, process.memoryUsage().rss) });
