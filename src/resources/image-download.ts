@@ -1,4 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import { ScpApiError } from "../errors/api.js";
 import { ScpTimeoutError } from "../errors/call.js";
@@ -20,31 +22,61 @@ interface Sink {
   fail(error: unknown): Promise<void>;
 }
 
+/** Most bytes written to the file but not yet on disk: the download waits for the disk only past this. */
+const WRITE_AHEAD_BYTES = 2 * 1024 * 1024;
+
+/** Writes a file through a write stream with backpressure: chunks go on while earlier ones are still written. */
+async function fileSink(path: string): Promise<Sink> {
+  const openStream = async () => {
+    // Opened before anything is sent, so a path that cannot be written fails the download at once.
+    const out = createWriteStream("", { fd: await open(path, "w"), highWaterMark: WRITE_AHEAD_BYTES });
+    // Kept until the next write or the close reports it (an unheard error would end the process).
+    out.on("error", () => undefined);
+    return out;
+  };
+  let out = await openStream();
+  const finish = async () => {
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    if (!out.closed) {
+      await once(out, "close");
+    }
+  };
+  return {
+    write: async (chunk) => {
+      if (out.errored) {
+        throw out.errored;
+      }
+      if (!out.write(chunk)) {
+        await once(out, "drain");
+      }
+    },
+    restart: async () => {
+      await finish();
+      out = await openStream();
+    },
+    close: finish,
+    fail: async () => {
+      if (!out.closed) {
+        out.destroy();
+        await once(out, "close");
+      }
+      await rm(path, { force: true });
+    },
+  };
+}
+
 async function openSink(target: DownloadTarget): Promise<Sink> {
   if ("file" in target) {
-    const handle = await open(target.file, "w");
-    let position = 0;
-    return {
-      write: async (chunk) => {
-        await handle.write(chunk, 0, chunk.byteLength, position);
-        position += chunk.byteLength;
-      },
-      restart: async () => {
-        await handle.truncate(0);
-        position = 0;
-      },
-      close: () => handle.close(),
-      fail: async () => {
-        await handle.close();
-        await rm(target.file, { force: true });
-      },
-    };
+    return fileSink(target.file);
   }
   const writer = target.stream.getWriter();
   return {
     write: async (chunk) => {
+      // Backpressure through `ready`; a failed write errors the stream, and `ready` or `close` reports it.
       await writer.ready;
-      await writer.write(chunk);
+      writer.write(chunk).catch(() => undefined);
     },
     restart: () => Promise.reject(new Error("the server ignored Range, and a stream target cannot be rewound")),
     close: () => writer.close(),

@@ -1,3 +1,4 @@
+import { pipeline, Transform } from "node:stream";
 import { ScpTimeoutError } from "../errors/call.js";
 import { TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
@@ -38,17 +39,17 @@ export async function uploadImageFile(
         // Armed when sending starts, not during the hash pre-pass that signing does first.
         watchdog.touch();
         let sent = 0;
-        return file.open().pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>({
-            // Every chunk pulled proves the upload is alive.
-            transform(chunk, controller) {
-              sent += chunk.byteLength;
-              watchdog.touch();
-              options.onProgress?.(sent, total);
-              controller.enqueue(chunk);
-            },
-          }),
-        );
+        // Every chunk pulled proves the upload is alive.
+        const tap = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            sent += chunk.length;
+            watchdog.touch();
+            options.onProgress?.(sent, total);
+            done(null, chunk);
+          },
+        });
+        // pipeline passes a failure either way: a read error fails the upload, a cut upload closes the file.
+        return pipeline(file.open(), tap, () => undefined);
       },
     };
     try {

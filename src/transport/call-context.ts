@@ -1,10 +1,11 @@
+import type { Readable } from "node:stream";
 import type { ScpOutcome } from "../errors/base.js";
 import type { ResolvedRetry } from "../resolve-options.js";
 
 /** A request body that can be opened again for every attempt (a file, say), so it is never buffered. @internal */
 export interface BodySource {
-  /** Opens a fresh stream of the whole body. */
-  open(): ReadableStream<Uint8Array>;
+  /** Opens a fresh stream of the whole body (a Node stream: undici sends it as it is, fetch gets a web copy). */
+  open(): Readable;
   /** Hex SHA-256 of the bytes `open()` yields, for signing; computed by a pre-pass, not by buffering. */
   sha256(): Promise<string>;
   /** Length in bytes, when known; sent as Content-Length. */

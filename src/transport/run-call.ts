@@ -10,10 +10,14 @@ import { redactError } from "./redact.js";
 import type { TraceSpan } from "./tracing.js";
 import type { Called, FetchResult } from "./unwrap.js";
 
-/** What a call passes to one openapi-fetch method: our fetch, the signal and the idempotency token. @internal */
+/**
+ * What a call passes to one openapi-fetch method: our fetch and the idempotency token. Not the caller's signal: the
+ * transport carries it itself, and a Request made with it would hang a listener on the caller's signal until that
+ * Request is garbage-collected (a fleet's run-long signal gathered thousands, each making the next one dearer).
+ * @internal
+ */
 export interface CallInit {
   fetch: ScpFetch;
-  signal?: AbortSignal;
   headers?: Record<string, string>;
 }
 
@@ -142,7 +146,6 @@ export async function runCall<R extends FetchResult>(
   const init = {
     // This call types its own failures (see typedError): the typed escape hatch lets them through as they are.
     fetch: Object.assign((req: Request) => enter(p, req, state), { [TYPED_BY_CALLER]: true }),
-    ...(request.signal ? { signal: request.signal } : {}),
     ...(request.clientToken ? { headers: { "X-Client-Token": request.clientToken } } : {}),
   };
   try {

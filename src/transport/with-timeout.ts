@@ -1,6 +1,6 @@
 import { ScpTimeoutError } from "../errors/call.js";
 import { timerDelay } from "../validate.js";
-import type { Send } from "./call-context.js";
+import type { CallContext, Send } from "./call-context.js";
 
 /**
  * Limits one attempt to `policy.timeoutMs`, from sending until the response is read (for a streamed response:
@@ -26,7 +26,7 @@ export function withTimeout(next: Send): Send {
       return timeout;
     };
     const controller = new AbortController();
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
+    const link = linkCaller(ctx, controller);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -35,14 +35,40 @@ export function withTimeout(next: Send): Send {
       }, timerDelay(timeoutMs));
     });
     try {
-      return await Promise.race([next(request, { ...ctx, signal, deadline: Date.now() + timeoutMs }), expired]);
+      return await Promise.race([
+        next(request, { ...ctx, signal: link.signal, deadline: Date.now() + timeoutMs }),
+        expired,
+      ]);
     } catch (error) {
       if (controller.signal.aborted && !ctx.signal?.aborted) {
         throw timedOut();
       }
       throw error;
     } finally {
+      link.unlink();
       clearTimeout(timer);
     }
   };
+}
+
+/**
+ * The attempt's signal: aborted by the timeout or by the caller. A JSON call is read whole inside the attempt, so
+ * the caller's abort is passed on by a listener that `unlink` removes when the attempt ends; AbortSignal.any would
+ * keep a link from a long-lived caller signal (a fleet run's) until the combined signal is garbage-collected, and
+ * costs ~30 µs. A streamed response outlives the attempt, so its body stays tied to the caller's signal.
+ */
+function linkCaller(ctx: CallContext, controller: AbortController): { signal: AbortSignal; unlink(): void } {
+  const caller = ctx.signal;
+  if (!caller) {
+    return { signal: controller.signal, unlink: () => undefined };
+  }
+  if (ctx.policy.streamResponse) {
+    return { signal: AbortSignal.any([caller, controller.signal]), unlink: () => undefined };
+  }
+  const forward = () => controller.abort(caller.reason);
+  if (caller.aborted) {
+    forward();
+  }
+  caller.addEventListener("abort", forward, { once: true });
+  return { signal: controller.signal, unlink: () => caller.removeEventListener("abort", forward) };
 }

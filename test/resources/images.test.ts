@@ -6,6 +6,7 @@ import { HttpResponse, http } from "msw";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
+import { useDownloadServer } from "../support/download-server.js";
 import { useLoopback } from "../support/loopback.js";
 import { BASE, page, useMsw, v1, v2, v2Error } from "../support/msw.js";
 import { scriptedFetch } from "../support/scripted-fetch.js";
@@ -77,25 +78,79 @@ test("upload from a stream spools it to a temporary file and sends the same byte
   expect(sha(received[0]?.body as Buffer)).toBe(sha(data));
 });
 
-function serveDownload(
-  data: Buffer,
-  options: { failFirstAt?: number; ignoreRange?: boolean; requests: (string | null)[] },
-) {
+// Downloads, too, go through undici's request: they are tested on a loopback server that can cut or stall one.
+const downloads = useDownloadServer();
+const downloadClient = (overrides: Parameters<typeof testClient>[0] = {}) =>
+  testClient({ baseUrl: downloads.url, ...overrides });
+
+test("download writes the file with its sha256 and reports progress", async () => {
+  const data = bytes(200_000);
+  downloads.serve({ data });
+  const file = join(dir, "down-1.vma");
+  const progress: [number, number | undefined][] = [];
+  const result = await downloadClient().images.download(
+    IMAGE,
+    { file },
+    { onProgress: (d, t) => progress.push([d, t]) },
+  );
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+  expect(sha(await readFile(file))).toBe(sha(data));
+  expect(progress.at(-1)).toEqual([data.length, data.length]);
+});
+
+test("a dropped download resumes with Range and the result is whole", async () => {
+  const data = bytes(200_000);
+  const ranges = downloads.serve({ data, cutFirstAt: 123_456 });
+  const file = join(dir, "down-2.vma");
+  const result = await downloadClient().images.download(IMAGE, { file });
+  expect(ranges).toEqual([null, "bytes=123456-"]);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+  expect(sha(await readFile(file))).toBe(sha(data));
+});
+
+test("a stalled download is given up after idleTimeoutMs and resumed with Range", async () => {
+  const data = bytes(200_000);
+  const ranges = downloads.serve({ data, stallFirstAt: 50_000 });
+  const file = join(dir, "down-stall.vma");
+  const result = await downloadClient().images.download(IMAGE, { file }, { idleTimeoutMs: 200 });
+  expect(ranges).toEqual([null, "bytes=50000-"]);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+});
+
+test("a server that ignores Range on resume makes the download start over, still whole", async () => {
+  const data = bytes(100_000);
+  const ranges = downloads.serve({ data, cutFirstAt: 40_000, ignoreRange: true });
+  const file = join(dir, "down-3.vma");
+  const result = await downloadClient().images.download(IMAGE, { file });
+  expect(ranges).toEqual([null, "bytes=40000-"]);
+  expect(result.sha256).toBe(sha(data));
+  expect(sha(await readFile(file))).toBe(sha(data));
+});
+
+test("a refused download (not exported) is not resumed", async () => {
+  const ranges = downloads.serve({ data: bytes(10), error: { status: 400, message: "image is not exported" } });
+  await expect(downloadClient().images.download(IMAGE, { file: join(dir, "never.vma") })).rejects.toThrow(
+    "image is not exported",
+  );
+  expect(ranges).toHaveLength(1);
+});
+
+test("a download through a custom fetch keeps its behaviour: a drop resumes with Range", async () => {
+  const data = bytes(100_000);
+  const ranges: (string | null)[] = [];
   server.use(
     http.get(`${BASE}/janus/20240725/images/:id/download`, ({ request }) => {
       const range = request.headers.get("range");
-      options.requests.push(range);
-      const start = range && !options.ignoreRange ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
-      const first = options.requests.length === 1;
-      const stop = first && options.failFirstAt !== undefined ? options.failFirstAt : data.length;
+      ranges.push(range);
+      const start = range ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
+      const cut = ranges.length === 1;
       let sent = false;
-      // First pull delivers the bytes; the next one ends the stream, or breaks it like a dropped connection.
       const body = new ReadableStream<Uint8Array>({
         pull(controller): Promise<void> | undefined {
           if (!sent) {
             sent = true;
-            controller.enqueue(data.subarray(start, stop));
-          } else if (stop < data.length) {
+            controller.enqueue(data.subarray(start, cut ? 30_000 : data.length));
+          } else if (cut) {
             // Break a little later, as a real drop would, not before the first bytes arrive.
             return new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() =>
               controller.error(new Error("connection reset")),
@@ -106,61 +161,18 @@ function serveDownload(
           return undefined;
         },
       });
-      const headers: Record<string, string> = {
-        "content-type": "application/octet-stream",
-        "content-length": String(data.length - start),
-      };
+      const headers: Record<string, string> = { "content-length": String(data.length - start) };
       if (start > 0) {
         headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
       }
       return new HttpResponse(body, { status: start > 0 ? 206 : 200, headers });
     }),
   );
-}
-
-test("download writes the file with its sha256", async () => {
-  const data = bytes(200_000);
-  const requests: (string | null)[] = [];
-  serveDownload(data, { requests });
-  const file = join(dir, "down-1.vma");
-  const result = await testClient().images.download(IMAGE, { file });
-  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
-  expect(sha(await readFile(file))).toBe(sha(data));
-});
-
-test("a dropped download resumes with Range and the result is whole", async () => {
-  const data = bytes(200_000);
-  const requests: (string | null)[] = [];
-  serveDownload(data, { failFirstAt: 123_456, requests });
-  const file = join(dir, "down-2.vma");
-  const result = await testClient().images.download(IMAGE, { file });
-  expect(requests).toEqual([null, "bytes=123456-"]);
+  const file = join(dir, "down-fetch.vma");
+  const result = await testClient({ fetch: (request) => fetch(request) }).images.download(IMAGE, { file });
+  expect(ranges).toEqual([null, "bytes=30000-"]);
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
   expect(sha(await readFile(file))).toBe(sha(data));
-});
-
-test("a server that ignores Range on resume makes the download start over, still whole", async () => {
-  const data = bytes(100_000);
-  const requests: (string | null)[] = [];
-  serveDownload(data, { failFirstAt: 40_000, ignoreRange: true, requests });
-  const file = join(dir, "down-3.vma");
-  const result = await testClient().images.download(IMAGE, { file });
-  expect(result.sha256).toBe(sha(data));
-  expect((await readFile(file)).length).toBe(data.length);
-});
-
-test("a refused download (not exported) is not resumed", async () => {
-  let calls = 0;
-  server.use(
-    http.get(`${BASE}/janus/20240725/images/:id/download`, () => {
-      calls++;
-      return v2Error(400, "image is not exported");
-    }),
-  );
-  await expect(testClient().images.download(IMAGE, { file: join(dir, "never.vma") })).rejects.toThrow(
-    "image is not exported",
-  );
-  expect(calls).toBe(1);
 });
 
 test("get finds an image through the list by id; a missing one is ScpNotFoundError", async () => {
@@ -215,16 +227,16 @@ test("export, update, delete and create-from-server call their operations", asyn
 });
 
 test("a failed download removes its file, and aborts (never closes) a stream target", async () => {
-  server.use(http.get(`${BASE}/janus/20240725/images/:id/download`, () => v2Error(404, "no such image")));
+  downloads.serve({ data: bytes(10), error: { status: 404, message: "no such image" } });
   const file = join(dir, "failed.vma");
-  await expect(testClient().images.download(IMAGE, { file })).rejects.toThrow("no such image");
+  await expect(downloadClient().images.download(IMAGE, { file })).rejects.toThrow("no such image");
   await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
   const events: string[] = [];
   const stream = new WritableStream<Uint8Array>({
     close: () => void events.push("close"),
     abort: () => void events.push("abort"),
   });
-  await expect(testClient().images.download(IMAGE, { stream })).rejects.toThrow("no such image");
+  await expect(downloadClient().images.download(IMAGE, { stream })).rejects.toThrow("no such image");
   expect(events).toEqual(["abort"]);
 });
 
@@ -268,4 +280,14 @@ test("an empty image edit is refused unsent, as an empty VM edit is (it would st
   const fetch = scriptedFetch([]);
   await expect(testClient({ fetch }).images.update(IMAGE, {})).rejects.toBeInstanceOf(ScpValidationError);
   expect(fetch.requests).toHaveLength(0);
+});
+
+test("a download to a stream target writes every byte and closes it", async () => {
+  const data = bytes(150_000);
+  downloads.serve({ data, cutFirstAt: 70_000 });
+  const chunks: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({ write: (chunk) => void chunks.push(chunk) });
+  const result = await downloadClient().images.download(IMAGE, { stream });
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+  expect(sha(Buffer.concat(chunks))).toBe(sha(data));
 });

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, expect, test, vi } from "vitest";
 import {
   isOutcomeUnknown,
@@ -204,6 +205,16 @@ test("an abort during the backoff stops retrying at once", async () => {
   setTimeout(() => controller.abort(reason), 20);
   await expect(pending).rejects.toBe(reason);
   expect(fetch.requests).toHaveLength(1);
+});
+
+test("calls leave no listener on the caller's signal, however many use it", async () => {
+  // A fleet passes one run-long signal to every call: each call must unhook itself when it ends.
+  const controller = new AbortController();
+  const scp = testClient({ fetch: scriptedFetch([ok(TASK)]) });
+  for (let i = 0; i < 20; i++) {
+    await scp.tasks.get("t-1", { signal: controller.signal });
+  }
+  expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
 });
 
 /** A 200 whose body breaks after the headers, like a connection dropped mid-answer. */

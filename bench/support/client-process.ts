@@ -1,0 +1,43 @@
+// Runs transfer-client.ts in a process of its own: bundled with esbuild (the SDK from src/, its dependencies
+// left to node_modules, as an application's bundle would), then started with plain node.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Job, Outcome } from "./transfer-client.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BUNDLE = `${ROOT}tmp/bench/transfer-client.mjs`;
+
+/** Bundles the client (once per run of the benchmark, so it carries the current src/). */
+export async function bundleClient(): Promise<void> {
+  await build({
+    entryPoints: [`${ROOT}bench/support/transfer-client.ts`],
+    outfile: BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+}
+
+/** Runs one job in a fresh client process and returns what it measured. */
+export async function runClient(job: Job): Promise<Outcome> {
+  // BENCH_CLIENT_NODE_FLAGS (say `--cpu-prof --cpu-prof-dir=tmp/prof`) profiles the client processes.
+  const flags = (process.env.BENCH_CLIENT_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...flags, BUNDLE, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk;
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    err += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) {
+    throw new Error(`transfer client (${job.op}) failed with ${code}: ${err.trim()}`);
+  }
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Outcome;
+}

@@ -1,0 +1,41 @@
+// A signed upload carries the file's SHA-256 in its signature, made by a pre-pass over the file before sending.
+// The simulator checks it against the bytes it receives, so a pre-pass that hashed wrong would be refused.
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { FAST, simulated } from "../support/sim.js";
+
+const MIB = 1024 * 1024;
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "scp-upload-hash-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+// The pre-pass reads 1 MiB at a time into two buffers that take turns: sizes around those boundaries.
+test.each([1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 3])(
+  "a signed upload of %i bytes is accepted and stored whole",
+  async (size) => {
+    const { scp, sim } = simulated();
+    const data = Buffer.from(Array.from({ length: size }, (_, i) => (i * 131 + (i >> 20)) % 251));
+    const file = join(dir, `${size}.vma`);
+    await writeFile(file, data);
+    const owner = await scp.projects.getAdministratorId();
+    const azs = [sim.poolIds[0] as string];
+    const { imageId } = await scp.images.create({
+      name: `up-${size}`,
+      azs,
+      disk_format: "aCloud",
+      image_type: "private",
+      owner_id: owner,
+    });
+    await scp.tasks.wait(await scp.images.upload(imageId, { file }), FAST);
+    const image = sim.state().images.find((i) => i.id === imageId);
+    expect(image?.status).toBe("active");
+    expect(image?.upload).toEqual({ sizeBytes: size, sha256: createHash("sha256").update(data).digest("hex") });
+  },
+);
