@@ -11,7 +11,7 @@ import {
   type ScpRetryOptions,
   type ScpTlsOptions,
 } from "./options.js";
-import { parseInput } from "./validate.js";
+import { MAX_TIMER_MS, parseInput } from "./validate.js";
 
 /** Retry policy with every field set. @internal */
 export type ResolvedRetry = Required<ScpRetryOptions>;
@@ -35,7 +35,9 @@ export interface ResolvedOptions {
 }
 
 const nonEmpty = z.string().min(1, "must not be empty");
-const duration = z.number().int().nonnegative();
+// Node's timers hold at most 2^31-1 ms; longer would fire at once, so it is refused as the wait durations are.
+const duration = z.number().int().nonnegative().max(MAX_TIMER_MS);
+const attemptMs = z.number().int().positive().max(MAX_TIMER_MS);
 // A header value may carry no control characters (CR/LF would split the header).
 const headerSafe = /^[\x20-\x7e]+$/;
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "must be a function");
@@ -59,8 +61,9 @@ const RetrySchema = z.union([
   }),
 ]);
 
+// Strict: a misspelt option (`timeout: 5000`) is refused instead of silently ignored.
 const OptionsSchema = z
-  .object({
+  .strictObject({
     baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://10.0.0.10:4430" }),
     auth: z.discriminatedUnion("type", [
       z.strictObject({
@@ -84,7 +87,7 @@ const OptionsSchema = z
         insecure: z.boolean().optional(),
       })
       .optional(),
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: attemptMs.optional(),
     retry: RetrySchema.optional(),
     fetch: fn.optional(),
     dispatcher: object.optional(),
@@ -180,7 +183,7 @@ const RequestOptionsSchema = z.looseObject({
     .string()
     .regex(/^[\x21-\x7e]{1,128}$/, "must be 1-128 printable ASCII characters without spaces")
     .optional(),
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: attemptMs.optional(),
   retry: RetrySchema.optional(),
 });
 

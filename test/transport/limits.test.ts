@@ -98,22 +98,27 @@ test("bad per-call options and inputs are refused before any request", async () 
   expect(fetch.requests).toHaveLength(0);
 });
 
-test("a timeout longer than a timer can wait is a long timeout, not an instant one", async () => {
-  const slow = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    return ok({ task_id: "t", status: "finish" });
-  };
-  const task = await testClient({ fetch: slow, timeoutMs: 2 ** 31 + 5, retry: false }).tasks.get("t");
-  expect(task.status).toBe("finish");
+test("a timeout or retry delay longer than a timer can wait is refused, not turned into an instant one", async () => {
+  const fetch = scriptedFetch([]);
+  for (const options of [
+    { timeoutMs: 2 ** 31 },
+    { retry: { retries: 2, minDelayMs: 2 ** 32, maxDelayMs: 2 ** 32 } },
+    { retry: { maxRetryAfterMs: 2 ** 31 } },
+  ]) {
+    expect(() => testClient({ fetch, ...options })).toThrow(ScpValidationError);
+  }
+  const scp = testClient({ fetch });
+  await expect(scp.tasks.get("t", { timeoutMs: 2 ** 31 })).rejects.toBeInstanceOf(ScpValidationError);
+  expect(fetch.requests).toHaveLength(0);
 });
 
-test("a retry delay longer than a timer can wait holds the retry back instead of sending it at once", async () => {
-  const fetch = scriptedFetch([fail(503, "busy")]);
-  const controller = new AbortController();
-  const scp = testClient({ fetch, retry: { retries: 2, minDelayMs: 2 ** 32, maxDelayMs: 2 ** 32 } });
-  const call = scp.tasks.get("t", { signal: controller.signal }).catch((e) => e);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  controller.abort(new Error("enough"));
-  expect((await call).message).toBe("enough");
-  expect(fetch.requests).toHaveLength(1);
+test("a misspelt client option is refused by name instead of silently ignored", () => {
+  let error: unknown;
+  try {
+    testClient({ fetch: scriptedFetch([]), timeout: 5_000 } as never);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect((error as Error).message).toMatch(/timeout/);
 });
