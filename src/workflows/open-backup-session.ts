@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
 import { ScpStateError } from "../errors/workflow.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import { BackupSession } from "./backup-session.js";
 import { inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
@@ -45,6 +45,7 @@ export async function openBackupSession(
   input: OpenBackupSessionInput,
   options: SessionOptions = {},
 ): Promise<BackupSession> {
+  parseClient(scp, `${WORKFLOW} client`);
   const parsed = parseInput(BackupInputSchema, input, `${WORKFLOW} input`);
   parseInput(SessionOptionsSchema, options, `${WORKFLOW} options`);
   const lockTimeMs = parsed.lockTimeMs ?? D.lockTimeMs;

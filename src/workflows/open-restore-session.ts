@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ScpClient } from "../client.js";
 import { ScpPreflightError } from "../errors/workflow.js";
 import type { ServerConfig } from "../types.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import { inStep, throwIfAbortedBeforeChanges } from "./created-resources.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { BACKUP_SESSION_MIN_VERSION } from "./open-backup-session.js";
@@ -48,6 +48,7 @@ export async function openRestoreSession(
   input: OpenRestoreSessionInput,
   options: SessionOptions = {},
 ): Promise<RestoreSession> {
+  parseClient(scp, `${WORKFLOW} client`);
   const parsed = parseInput(RestoreInputSchema, input, `${WORKFLOW} input`) as OpenRestoreSessionInput;
   parseInput(SessionOptionsSchema, options, `${WORKFLOW} options`);
   const lockTimeMs = parsed.lockTimeMs ?? D.lockTimeMs;

@@ -3,7 +3,7 @@ import type { ScpClient } from "../client.js";
 import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
-import { parseInput, ScpIdSchema } from "../validate.js";
+import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { type BackupProxy, readHeldDisks, toBackupProxy } from "./find-backup-proxies.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
 import { proxySlots } from "./session-slots.js";
@@ -73,6 +73,7 @@ export async function selectBackupProxy(
   input: SelectBackupProxyInput,
   options: RequestOptions = {},
 ): Promise<SelectedBackupProxy> {
+  parseClient(scp, "selectBackupProxy client");
   const { serverId, proxyId } = parseInput(Input, input, "selectBackupProxy input");
   parseInput(Options, options, "selectBackupProxy options");
   const req = options.signal ? { signal: options.signal } : {};

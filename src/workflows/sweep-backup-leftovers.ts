@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import { ScpNotFoundError } from "../errors/api.js";
 import { WaitDurationSchema } from "../tasks/schedule.js";
-import { parseInput } from "../validate.js";
+import { parseClient, parseInput } from "../validate.js";
 import { WORKFLOW_DEFAULTS as D } from "./defaults.js";
 import { deleteServerAndWait } from "./delete-server.js";
 import { type JournalItem, type JournalRecord, journalDir } from "./session-journal.js";
@@ -57,6 +57,7 @@ export async function sweepBackupLeftovers(
   scp: ScpClient,
   options: SweepBackupLeftoversOptions = {},
 ): Promise<SweepBackupLeftoversResult> {
+  parseClient(scp, "sweepBackupLeftovers client");
   parseInput(Options, options, "sweepBackupLeftovers options");
   const req = options.signal ? { signal: options.signal } : {};
   const journals = (await readJournals(journalDir(scp.baseUrl, options.stateDir))).filter(

@@ -6,12 +6,15 @@ import {
   collect,
   openBackupSession,
   ScpCbtExpiredError,
+  type ScpClient,
   ScpPreflightError,
   ScpStateError,
   ScpUnsupportedVersionError,
   ScpValidationError,
   ScpWorkflowError,
 } from "../../src/index.js";
+import { testClient } from "../support/client.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST } from "../support/sim.js";
 import { backUpDisk, lab, sha256, stateDir } from "./session-env.js";
 
@@ -134,4 +137,13 @@ test("the journal lives under SCP_SDK_STATE_DIR, else the user's cache dir, in a
   await two.close();
   expect(journals(cache)).toEqual([]);
   vi.unstubAllEnvs();
+});
+
+test("a client without its system group is refused as such before any request, not with a TypeError", async () => {
+  const fetch = scriptedFetch([]);
+  const broken = { ...testClient({ fetch }), system: undefined } as unknown as ScpClient;
+  const error = await openBackupSession(broken, { serverId: "vm-1" }, { stateDir: stateDir() }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect(error.subject).toBe("openBackupSession client");
+  expect(fetch.requests).toEqual([]);
 });

@@ -3,12 +3,15 @@ import { expect, test } from "vitest";
 import {
   openBackupSession,
   openRestoreSession,
+  type ScpClient,
   ScpPreflightError,
   ScpStateError,
   ScpValidationError,
 } from "../../src/index.js";
+import { testClient } from "../support/client.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST } from "../support/sim.js";
-import { lab } from "./session-env.js";
+import { lab, stateDir } from "./session-env.js";
 
 test("a running VM is refused in words, and bad input before any request", async () => {
   const { scp, lab: l, opts, mutations, calls } = lab();
@@ -57,4 +60,13 @@ test("an uncommitted restore into a new VM deletes the VM when it closes; a comm
   expect(sim.state().backupResources).toEqual([]);
   expect(sim.state().hotAddedDisks).toEqual({});
   await scp.tasks.wait(await scp.servers.stop(kept.serverId, { force: true }), FAST);
+});
+
+test("a client that is not one is refused before any request, not with a TypeError", async () => {
+  const fetch = scriptedFetch([]);
+  const broken = { ...testClient({ fetch }), system: undefined } as unknown as ScpClient;
+  const error = await openRestoreSession(broken, { serverId: "vm-1" }, { stateDir: stateDir() }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect(error.subject).toBe("openRestoreSession client");
+  expect(fetch.requests).toEqual([]);
 });

@@ -1,6 +1,14 @@
 // Which proxy a session uses, and that this process's sessions never put more disks on a proxy than its slots.
 import { expect, test } from "vitest";
-import { openBackupSession, ScpPreflightError, selectBackupProxy } from "../../src/index.js";
+import {
+  openBackupSession,
+  type ScpClient,
+  ScpPreflightError,
+  ScpValidationError,
+  selectBackupProxy,
+} from "../../src/index.js";
+import { testClient } from "../support/client.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST } from "../support/sim.js";
 import { lab } from "./session-env.js";
 
@@ -57,4 +65,13 @@ test("sessions in one process wait for a slot of their proxy rather than exceed 
   await first.close();
   await second.close();
   expect(sim.state().hotAddedDisks).toEqual({});
+});
+
+test("a client without its servers group is refused before any request, not with a TypeError", async () => {
+  const fetch = scriptedFetch([]);
+  const broken = { ...testClient({ fetch }), servers: undefined } as unknown as ScpClient;
+  const error = await selectBackupProxy(broken, { serverId: "vm-1" }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect(error.subject).toBe("selectBackupProxy client");
+  expect(fetch.requests).toEqual([]);
 });

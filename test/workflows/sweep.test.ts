@@ -2,7 +2,9 @@
 // finds them from the journal, removes exactly them, and touches nothing that is not the session's.
 import { fork } from "node:child_process";
 import { expect, test } from "vitest";
-import { sweepBackupLeftovers } from "../../src/index.js";
+import { type ScpClient, ScpValidationError, sweepBackupLeftovers } from "../../src/index.js";
+import { testClient } from "../support/client.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST } from "../support/sim.js";
 import { stateDir, useHttpsLab } from "./session-env.js";
 
@@ -107,4 +109,13 @@ test("a session still open in this process is not swept", async () => {
   });
   expect(env.server.state().backupResources.map((r) => r.id)).toContain(session.resourceId);
   await session.close();
+});
+
+test("a client that is not one is refused, not taken as a platform with nothing left behind", async () => {
+  const fetch = scriptedFetch([]);
+  const broken = { ...testClient({ fetch }), tasks: undefined } as unknown as ScpClient;
+  const error = await sweepBackupLeftovers(broken, { stateDir: stateDir() }).catch((e) => e);
+  expect(error).toBeInstanceOf(ScpValidationError);
+  expect(error.subject).toBe("sweepBackupLeftovers client");
+  expect(fetch.requests).toEqual([]);
 });
