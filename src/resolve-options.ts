@@ -187,6 +187,15 @@ const RequestOptionsSchema = z.looseObject({
   retry: RetrySchema.optional(),
 });
 
+/**
+ * Validates one call's options (for a check that must come before the call's first request, such as a version gate).
+ * @throws {@link ScpValidationError} before anything is sent.
+ * @internal
+ */
+export function parseRequestOptions(options: RequestOptions | undefined): z.output<typeof RequestOptionsSchema> {
+  return options === undefined ? {} : parseInput(RequestOptionsSchema, options, "request options");
+}
+
 /** A call's options after validation, with its policy fields resolved against the client's. @internal */
 export interface ResolvedRequest {
   signal: AbortSignal | undefined;
@@ -201,7 +210,7 @@ export interface ResolvedRequest {
  * @internal
  */
 export function resolveRequest(options: RequestOptions | undefined, client: ResolvedOptions): ResolvedRequest {
-  const o = options === undefined ? {} : parseInput(RequestOptionsSchema, options, "request options");
+  const o = parseRequestOptions(options);
   return {
     signal: options?.signal,
     clientToken: o.clientToken,

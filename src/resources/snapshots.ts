@@ -39,7 +39,12 @@ export interface RevertSnapshotInput {
 
 const FEATURE = "snapshots";
 const CreateInput = z.strictObject({
-  name: z.string().trim().min(1).max(128),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .refine((name) => name !== "current", 'must not be "current" (SCP reserves it for the running state)'),
   description: z.string().max(1024).exactOptional(),
   snap_type: z
     .string()

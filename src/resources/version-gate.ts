@@ -1,4 +1,5 @@
 import { operations } from "../generated/operations.js";
+import { parseRequestOptions } from "../resolve-options.js";
 import type { System } from "./platform.js";
 import type { RequestOptions } from "./request-options.js";
 
@@ -16,6 +17,8 @@ export function minVersionOf(operationId: string): string {
 /**
  * Refuses an operation the platform is too old for, before anything is sent: an
  * {@link ScpUnsupportedVersionError} naming the feature instead of a bare 404. The version is read once a minute.
+ * The call's options are checked first: a bad one is refused before the version read, not after it.
+ * @throws {@link ScpValidationError} when the call's options are not valid.
  * @internal
  */
 export async function requireOperation(
@@ -24,5 +27,6 @@ export async function requireOperation(
   feature: string,
   options?: RequestOptions,
 ): Promise<void> {
+  parseRequestOptions(options);
   await system.requireVersion(minVersionOf(operationId), feature, options?.signal ? { signal: options.signal } : {});
 }

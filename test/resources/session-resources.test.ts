@@ -5,6 +5,7 @@ import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import type { ScpSimulatorBackupLab } from "../../src/simulator/index.js";
 import { testClient } from "../support/client.js";
 import { BASE, useMsw, v1, v2 } from "../support/msw.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST, simulated } from "../support/sim.js";
 
 const server = useMsw();
@@ -136,4 +137,21 @@ test("the hot-add wire can be overridden per client: path, body and answer", asy
     ],
   });
   expect(() => testClient({ hotAdd: { detachPath: "https://elsewhere/x" } })).toThrow(ScpValidationError);
+});
+
+test("a gated call's bad options, or the reserved snapshot name, are refused before the version read: nothing is sent", async () => {
+  const fetch = scriptedFetch([]);
+  const scp = testClient({ fetch });
+  const refusals: (() => Promise<unknown>)[] = [
+    () => scp.snapshots.list("vm-1", { timeoutMs: 0 }),
+    () => scp.cbt.reset("vm-1", { clientToken: "a b" }),
+    () => scp.backupResources.get("r-1", { retry: { retries: -1 } }),
+    () => scp.hotAdd.detach("p-1", ["virtio3"], "fast" as never),
+    () => scp.servers.createFromConfig({ az_id: "az-1" }, { timeoutMs: 1.5 }),
+    () => scp.snapshots.create("vm-1", { name: " current " }),
+  ];
+  for (const call of refusals) {
+    await expect(call()).rejects.toBeInstanceOf(ScpValidationError);
+  }
+  expect(fetch.requests).toEqual([]);
 });
