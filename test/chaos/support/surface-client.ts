@@ -235,6 +235,184 @@ function imageCases(file: string, freePath: string): SurfaceCase[] {
   ];
 }
 
+const GIB = 1024 ** 3;
+/** Not a byte count or checkpoint: negative, fractional, past 2^53-1, or not a number. */
+const badBytes = fc.oneof(fc.constantFrom(-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53), notNumber);
+/** Not a lock time: under 1 min, over 2 h, not whole seconds, or not a number. */
+const badLockTime = fc.oneof(fc.constantFrom(0, -60_000, 59_000, 7_201_000, 60_500, Number.NaN), notNumber);
+/** Not a non-empty list of ids. */
+const badIds = fc.oneof(
+  notObject,
+  fc.constant([]),
+  badId.map((id) => [id]),
+);
+
+/** Cases of `scp.snapshots` and `scp.servers.createFromConfig`. */
+function snapshotCases(): SurfaceCase[] {
+  const snapshots = (scp: ScpClient) => scp.snapshots;
+  const fromConfig = { az_id: ID, name: "restored" };
+  const badFromConfig = badObject(
+    fromConfig,
+    {
+      az_id: emptyOrNot,
+      name: badName,
+      hardware_option: fc.oneof(
+        notObject,
+        fc.constant({ disks: [] }),
+        fc.constant({ disks: "x" }),
+        fc.constant({ disks: [{ size_mb: 0 }] }),
+        fc.constant({ disks: [{ size_mb: 1.5 }] }),
+      ),
+    },
+    { required: ["az_id"] },
+  );
+  const badSnapshotInput = badObject(
+    { name: "s" },
+    {
+      name: fc.oneof(badName, fc.constant("current")),
+      description: fc.oneof(notString, fc.constant("d".repeat(1025))),
+      snap_type: fc.oneof(notString, fc.constantFrom("", "lvm", "vs2")),
+    },
+    { required: ["name"], strict: true },
+  );
+  const badRevert = badObject({}, { backup: notBoolean, powerOn: notBoolean }, { strict: true });
+  return [
+    {
+      name: "scp.servers.createFromConfig",
+      bad: badArgs([fromConfig, opts], [badFromConfig, badRequestOptions]),
+      call: method(servers, "createFromConfig"),
+    },
+    {
+      name: "scp.snapshots.create",
+      bad: badArgs([ID, { name: "s" }, opts], [badId, badSnapshotInput, badRequestOptions]),
+      call: method(snapshots, "create"),
+    },
+    idCase("scp.snapshots.list", snapshots, "list"),
+    ...["get", "delete"].map((fn) => ({
+      name: `scp.snapshots.${fn}`,
+      bad: badArgs([ID, ID, opts], [badId, badId, badRequestOptions]),
+      call: method(snapshots, fn),
+    })),
+    {
+      name: "scp.snapshots.deleteMany",
+      bad: badArgs([ID, [ID], opts], [badId, badIds, badRequestOptions]),
+      call: method(snapshots, "deleteMany"),
+    },
+    {
+      name: "scp.snapshots.revert",
+      bad: badArgs([ID, ID, {}, opts], [badId, badId, badRevert, badRequestOptions]),
+      call: method(snapshots, "revert"),
+    },
+  ];
+}
+
+/** Cases of `scp.cbt`. */
+function cbtCases(): SurfaceCase[] {
+  const cbt = (scp: ScpClient) => scp.cbt;
+  const query = { disk_id: "virtio0", snapshot_id: ID, checkpoint_id: 0, start_offset: 0 };
+  const input = { diskId: "virtio0", snapshotId: ID, checkpointId: 0, diskSizeBytes: GIB };
+  const badQueryOf = badObject(
+    query,
+    { disk_id: badId, snapshot_id: badId, checkpoint_id: badBytes, start_offset: badBytes },
+    { required: ["disk_id", "snapshot_id", "checkpoint_id", "start_offset"], strict: true },
+  );
+  const badInput = badObject(
+    input,
+    {
+      diskId: badId,
+      snapshotId: badId,
+      checkpointId: badBytes,
+      diskSizeBytes: fc.oneof(badBytes, fc.constant(0)),
+      startOffset: fc.oneof(badBytes, fc.constantFrom(GIB, GIB + 1)),
+    },
+    { required: ["diskId", "snapshotId", "checkpointId", "diskSizeBytes"], strict: true },
+  );
+  return [
+    idCase("scp.cbt.status", cbt, "status"),
+    idCase("scp.cbt.reset", cbt, "reset"),
+    ...["enable", "disable"].map((fn) => ({
+      name: `scp.cbt.${fn}`,
+      bad: badArgs([ID, ["virtio0"], opts], [badId, badIds, badRequestOptions]),
+      call: method(cbt, fn),
+    })),
+    {
+      name: "scp.cbt.changedAreasPage",
+      bad: badArgs([ID, query, opts], [badId, badQueryOf, badRequestOptions]),
+      call: method(cbt, "changedAreasPage"),
+    },
+    {
+      name: "scp.cbt.changedAreas",
+      bad: badArgs([ID, input, opts], [badId, badInput, badRequestOptions]),
+      call: method(cbt, "changedAreas"),
+      iterates: true,
+    },
+  ];
+}
+
+/** Cases of `scp.backupResources` and `scp.hotAdd`. */
+function lockAndHotAddCases(): SurfaceCase[] {
+  const locks = (scp: ScpClient) => scp.backupResources;
+  const hotAdd = (scp: ScpClient) => scp.hotAdd;
+  const lock = { serverId: ID, type: "backup", lockTimeMs: 60_000 };
+  const badLock = badObject(
+    lock,
+    {
+      serverId: badId,
+      type: fc.oneof(notString, fc.constantFrom("", "Backup", "snapshot")),
+      lockTimeMs: badLockTime,
+      hostId: badId,
+    },
+    { required: ["serverId", "type", "lockTimeMs"], strict: true },
+  );
+  const badRenewal = badObject(
+    { lockTimeMs: 60_000 },
+    { lockTimeMs: badLockTime },
+    { required: ["lockTimeMs"], strict: true },
+  );
+  const disk = { serverId: ID, diskId: "virtio0", snapshotId: ID, application: "backup" };
+  const badDisks = fc.oneof(
+    notObject,
+    fc.constant([]),
+    fc.constant([{ serverId: ID, diskId: "virtio0", snapshotId: ID, application: "restore" }]),
+    badObject(
+      disk,
+      {
+        serverId: badId,
+        diskId: badId,
+        snapshotId: badId,
+        application: fc.oneof(notString, fc.constantFrom("", "Backup", "copy")),
+      },
+      { required: ["serverId", "diskId", "snapshotId", "application"], strict: true },
+    ).map((d) => [d]),
+  );
+  return [
+    {
+      name: "scp.backupResources.create",
+      bad: badArgs([lock, opts], [badLock, badRequestOptions]),
+      call: method(locks, "create"),
+    },
+    idCase("scp.backupResources.get", locks, "get"),
+    {
+      name: "scp.backupResources.renew",
+      bad: badArgs([ID, { lockTimeMs: 60_000 }, opts], [badId, badRenewal, badRequestOptions]),
+      call: method(locks, "renew"),
+    },
+    idCase("scp.backupResources.delete", locks, "delete"),
+    idCase("scp.backupResources.supports", locks, "supports"),
+    {
+      name: "scp.hotAdd.attach",
+      bad: badArgs([ID, [disk], opts], [badId, badDisks, badRequestOptions]),
+      call: method(hotAdd, "attach"),
+    },
+    {
+      name: "scp.hotAdd.detach",
+      bad: badArgs([ID, ["virtio3"], opts], [badId, badIds, badRequestOptions]),
+      call: method(hotAdd, "detach"),
+    },
+    idCase("scp.hotAdd.attached", hotAdd, "attached"),
+  ];
+}
+
 /** Every resource method of the client. */
 export function clientCases(file: string, freePath: string): SurfaceCase[] {
   const tasks = (scp: ScpClient) => scp.tasks;
@@ -260,6 +438,9 @@ export function clientCases(file: string, freePath: string): SurfaceCase[] {
   const system = (scp: ScpClient) => scp.system;
   return [
     ...SERVER_CASES,
+    ...snapshotCases(),
+    ...cbtCases(),
+    ...lockAndHotAddCases(),
     ...imageCases(file, freePath),
     ...listCases("tasks", tasks),
     idCase("scp.tasks.get", tasks, "get"),
@@ -315,7 +496,7 @@ export function clientCases(file: string, freePath: string): SurfaceCase[] {
       bad: badArgs(
         ["6.11.3", "feature", opts],
         [
-          fc.oneof(notString, fc.constantFrom("", "abc", "6.x", "1.2.3.4.5")),
+          fc.oneof(notString, fc.constantFrom("", "abc", "6.x", "1..2", "6.11.3-beta")),
           fc.oneof(notString, fc.constant("")),
           badRequestOptions,
         ],

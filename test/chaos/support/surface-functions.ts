@@ -241,6 +241,109 @@ function workflowCases(file: string, dir: string): SurfaceCase[] {
   ];
 }
 
+/** Not a lock time: under 1 min, over 2 h, not whole seconds, or not a number. */
+const badLockTime = fc.oneof(fc.constantFrom(0, 59_000, 7_201_000, 60_500, Number.NaN), notNumber);
+const badCheckpoint = fc.oneof(fc.constantFrom(-1, 1.5, 2 ** 32, Number.NaN), notNumber);
+
+/** Bad session options: step options plus the journal's directory, the lock's margin, the clock and progress. */
+const badSessionOptions = badStep({
+  stateDir: fc.oneof(notString, fc.constant("")),
+  renewMarginMs: fc.oneof(badDuration, fc.constantFrom(999, 600_000)),
+  cleanupMaxWaitMs: badDuration,
+  clock: fc.oneof(notObject, fc.constant({}), fc.constant({ now: 5 })),
+  onProgress: notFunction,
+});
+
+/** Cases of the backup and restore session workflows. */
+function sessionCases(): SurfaceCase[] {
+  const wf = (fn: unknown) => (scp: ScpClient, args: unknown[]) =>
+    (fn as (...a: unknown[]) => unknown)(...args.map((a) => (a === CLIENT ? scp : a)));
+  const backup = { serverId: ID };
+  const badBackup = fc.oneof(
+    badObject(
+      backup,
+      {
+        serverId: badId,
+        proxyId: badId,
+        sinceCheckpointId: badCheckpoint,
+        lockTimeMs: badLockTime,
+        quiesce: notBoolean,
+        keepSnapshot: notBoolean,
+        resetCbt: notBoolean,
+      },
+      { required: ["serverId"], strict: true },
+    ),
+    // A CBT reset makes the checkpoint an incremental starts from useless.
+    fc.constant({ serverId: ID, sinceCheckpointId: 7, resetCbt: true }),
+  );
+  const newServer = { vmconf: {}, azId: ID };
+  const badRestore = fc.oneof(
+    badObject(
+      { serverId: ID },
+      {
+        serverId: badId,
+        proxyId: badId,
+        sinceCheckpointId: fc.oneof(badCheckpoint, fc.constant(0)),
+        lockTimeMs: badLockTime,
+        powerOn: notBoolean,
+      },
+      { required: ["serverId"], strict: true },
+    ),
+    badObject(
+      newServer,
+      {
+        vmconf: notObject,
+        azId: badId,
+        name: fc.oneof(notString, fc.constantFrom("", "  ", "n".repeat(129))),
+        datastoreId: badId,
+      },
+      { required: ["vmconf", "azId"], strict: true },
+    ).map((n) => ({ newServer: n })),
+    // Both targets, or a differential restore into a VM it would create.
+    fc.constant({ serverId: ID, newServer }),
+    fc.constant({ newServer, sinceCheckpointId: 3 }),
+  );
+  return [
+    {
+      name: "openBackupSession",
+      bad: badArgs([CLIENT, backup, {}], [badClient, badBackup, badSessionOptions]),
+      call: wf(sdk.openBackupSession),
+    },
+    {
+      name: "openRestoreSession",
+      bad: badArgs([CLIENT, { serverId: ID }, {}], [badClient, badRestore, badSessionOptions]),
+      call: wf(sdk.openRestoreSession),
+    },
+    {
+      name: "selectBackupProxy",
+      bad: badArgs(
+        [CLIENT, { serverId: ID }, {}],
+        [
+          badClient,
+          badObject({ serverId: ID }, { serverId: badId, proxyId: badId }, { required: ["serverId"], strict: true }),
+          badObject({}, { signal: badSignal }, { strict: true }),
+        ],
+      ),
+      call: wf(sdk.selectBackupProxy),
+    },
+    {
+      name: "sweepBackupLeftovers",
+      bad: badArgs(
+        [CLIENT, {}],
+        [
+          badClient,
+          badStep({
+            dryRun: notBoolean,
+            stateDir: fc.oneof(notString, fc.constant("")),
+            cleanupMaxWaitMs: badDuration,
+          }),
+        ],
+      ),
+      call: wf(sdk.sweepBackupLeftovers),
+    },
+  ];
+}
+
 /** Stands for the counting client in argument lists. */
 export const CLIENT = Symbol("the client under test");
 
@@ -341,5 +444,5 @@ function helperCases(secretKey: string): SurfaceCase[] {
 
 /** Every exported function, given a readable file, a writable directory and the secret the client options carry. */
 export function functionCases(file: string, dir: string, secretKey: string): SurfaceCase[] {
-  return [...workflowCases(file, dir), ...helperCases(secretKey)];
+  return [...workflowCases(file, dir), ...sessionCases(), ...helperCases(secretKey)];
 }
