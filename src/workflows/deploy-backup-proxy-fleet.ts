@@ -19,6 +19,7 @@ import { type FleetPlan, planFleet } from "./fleet-plan.js";
 import { fleetPreflight } from "./fleet-preflight.js";
 import { readFleetServers } from "./fleet-servers.js";
 import type { FleetContext } from "./provision-proxy.js";
+import { runSignal } from "./run-signal.js";
 import { ServerWatch } from "./server-watch.js";
 import { requestOptions, waitOptions } from "./step-helpers.js";
 
@@ -123,7 +124,7 @@ function newContext(
 ): FleetContext {
   // The first failure anywhere halts the rest of the run, so no pool keeps changing after it.
   const halt = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+  const signal = runSignal(options.signal, halt.signal) as AbortSignal;
   const lanes = new PoolLanes(options.concurrency ?? D.concurrency);
   const step = { ...waitOptions(options), signal };
   const watch = new ServerWatch(scp);

@@ -10,6 +10,7 @@ import { refuseHeldProxies, releaseHeldDisks } from "./fleet-held.js";
 import type { FleetProgress } from "./fleet-input.js";
 import { readFleetServers } from "./fleet-servers.js";
 import { FLEET_ID_PATTERN } from "./marker.js";
+import { runSignal } from "./run-signal.js";
 import { ServerWatch } from "./server-watch.js";
 import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 
@@ -90,7 +91,8 @@ export async function destroyBackupProxyFleet(
   }
   const lanes = new PoolLanes(options.concurrency ?? WORKFLOW_DEFAULTS.concurrency);
   const watch = new ServerWatch(scp);
-  const step = waitOptions(options);
+  const signal = runSignal(options.signal);
+  const step = waitOptions(signal ? { ...options, signal } : options);
   try {
     await forEachLimit(
       targets,
@@ -102,12 +104,12 @@ export async function destroyBackupProxyFleet(
           await (target.heldDisks?.length ? releaseHeldDisks(scp, target.serverId, step) : undefined);
           await deleteServerAndWait(scp, target.serverId, step, watch);
         };
-        await inStep("delete", () => lanes.run(target.azId ?? "", 0, remove, options.signal), target.name);
+        await inStep("delete", () => lanes.run(target.azId ?? "", 0, remove, signal), target.name);
         pending.forget(target.serverId);
         removed.push(target.serverId);
         options.onProgress?.({ ...event, phase: "done" });
       },
-      options.signal,
+      signal,
     );
   } catch (error) {
     throw await pending.fail(WORKFLOW, error, { cleanup: false, between: "delete" });

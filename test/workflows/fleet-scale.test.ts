@@ -102,3 +102,22 @@ test("a proxy costs at most 15 requests, polling included, at the default poll s
   expect(result.proxies.every((p) => p.ready)).toBe(true);
   expect((calls.length - before) / 10).toBeLessThanOrEqual(15);
 });
+
+test("a fleet waiting on many proxies at once, on the caller's signal, raises no listener-leak warning", async () => {
+  const { scp, pools, input } = await setUp({ serverCount: 20, taskDurationMs: 20 });
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => void warnings.push(warning.name);
+  process.on("warning", onWarning);
+  try {
+    const big = { ...input, pools: pools.map((azId) => ({ azId, count: 12 })) };
+    const result = await deployBackupProxyFleet(scp, big, { ...FAST, signal: new AbortController().signal });
+    expect(result.proxies).toHaveLength(24);
+    await destroyBackupProxyFleet(scp, { fleetId: "acme" }, { ...FAST, signal: new AbortController().signal });
+    await findBackupProxies(scp, { fleetId: "acme" }, { signal: new AbortController().signal });
+    // Warnings are emitted on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  expect(warnings).not.toContain("MaxListenersExceededWarning");
+}, 120_000);
