@@ -8,7 +8,7 @@ import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useDownloadServer } from "../support/download-server.js";
 import { useLoopback } from "../support/loopback.js";
-import { BASE, page, useMsw, v1, v2, v2Error } from "../support/msw.js";
+import { BASE, page, useMsw, v1, v2 } from "../support/msw.js";
 import { scriptedFetch } from "../support/scripted-fetch.js";
 
 const server = useMsw();

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ScpResponseError, ScpTimeoutError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
-import { fail, ok, scriptedFetch } from "../support/scripted-fetch.js";
+import { scriptedFetch } from "../support/scripted-fetch.js";
 
 type Behaviour = (res: ServerResponse) => void;
 const behaviours = new Map<string, Behaviour>();
