@@ -132,6 +132,11 @@ export type {
 } from "./types.js";
 export { compareVersions, parseScpVersion } from "./version.js";
 export { type BackupCommit, BackupSession, type SessionSnapshot } from "./workflows/backup-session.js";
+export {
+  type BackupSessionCheck,
+  type CheckBackupSessionInput,
+  checkBackupSession,
+} from "./workflows/check-backup-session.js";
 export { WORKFLOW_DEFAULTS } from "./workflows/defaults.js";
 export {
   type DeployBackupProxyFleetResult,

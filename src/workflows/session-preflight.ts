@@ -39,6 +39,11 @@ export async function readTarget(
       checks: [{ name: "the VM exists", ok: false, detail: `no VM ${serverId}` }],
     });
   }
+  if (server.type !== undefined && server.type !== "hci") {
+    // The platform refuses snapshot and CBT reads of such a VM: this one check says all there is.
+    const detail = `pool type is ${server.type}: only VMs of HCI pools have snapshots and CBT`;
+    throw new ScpPreflightError({ workflow, checks: [check("in an HCI resource pool", false, detail)] });
+  }
   const [config, snapshots, cbt, tasks] = await Promise.all([
     scp.servers.get(serverId, req),
     scp.snapshots.list(serverId, req),
@@ -88,13 +93,8 @@ function vmChecks(t: SessionTarget): ScpCheck[] {
   ];
 }
 
-/**
- * Runs the checks before a session changes anything: every refusal at once, in words.
- * @throws {@link ScpPreflightError} listing every check when one fails.
- * @returns warnings that do not stop the session.
- * @internal
- */
-export function checkTarget(workflow: string, t: SessionTarget, intent: SessionIntent): string[] {
+/** Every check of a VM for a session, passed or not. @internal */
+export function targetChecks(t: SessionTarget, intent: SessionIntent): ScpCheck[] {
   const checks = vmChecks(t);
   if (intent.kind === "restore") {
     checks.push(check("powered off", t.server.power_state === "off", "it is running; shut it down first"));
@@ -104,6 +104,17 @@ export function checkTarget(workflow: string, t: SessionTarget, intent: SessionI
     const what = intent.kind === "backup" ? "take a full backup" : "restore every disk in full";
     checks.push(check("CBT on every disk", off.length === 0, `off on ${off.join(", ")}: ${what} instead`));
   }
+  return checks;
+}
+
+/**
+ * Runs the checks before a session changes anything: every refusal at once, in words.
+ * @throws {@link ScpPreflightError} listing every check when one fails.
+ * @returns warnings that do not stop the session.
+ * @internal
+ */
+export function checkTarget(workflow: string, t: SessionTarget, intent: SessionIntent): string[] {
+  const checks = targetChecks(t, intent);
   if (checks.some((c) => !c.ok)) {
     throw new ScpPreflightError({ workflow, checks });
   }

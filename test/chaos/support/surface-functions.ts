@@ -327,6 +327,26 @@ function sessionCases(): SurfaceCase[] {
       call: wf(sdk.selectBackupProxy),
     },
     {
+      name: "checkBackupSession",
+      bad: badArgs(
+        [CLIENT, { serverId: ID }, {}],
+        [
+          badClient,
+          badObject(
+            { serverId: ID },
+            {
+              serverId: badId,
+              proxyId: badId,
+              sinceCheckpointId: fc.oneof(notNumber, fc.constantFrom(-1, 1.5, 2 ** 32, Number.NaN)),
+            },
+            { required: ["serverId"], strict: true },
+          ),
+          badObject({}, { signal: badSignal }, { strict: true }),
+        ],
+      ),
+      call: wf(sdk.checkBackupSession),
+    },
+    {
       name: "sweepBackupLeftovers",
       bad: badArgs(
         [CLIENT, {}],

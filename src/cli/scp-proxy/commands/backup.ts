@@ -1,6 +1,11 @@
 import type { Command } from "commander";
-import { type BackupSession, openBackupSession, WORKFLOW_DEFAULTS } from "../../../index.js";
-import { type BackupCheckResult, checkBackup } from "../backup-checks.js";
+import {
+  type BackupSession,
+  type BackupSessionCheck,
+  checkBackupSession,
+  openBackupSession,
+  WORKFLOW_DEFAULTS,
+} from "../../../index.js";
 import { given, inCliTerms, wholeNumber } from "../flags.js";
 import { runHeldSession, stepNotes } from "../held-session.js";
 import type { Paint } from "../output.js";
@@ -15,7 +20,7 @@ interface BackupFlags extends HeldFlags {
   resetCbt?: boolean;
 }
 
-function checkLines(paint: Paint, result: BackupCheckResult): string[] {
+function checkLines(paint: Paint, result: BackupSessionCheck): string[] {
   const kind =
     result.sinceCheckpointId === 0 ? "a full backup" : `an incremental since checkpoint ${result.sinceCheckpointId}`;
   const p = result.proxy;
@@ -37,7 +42,7 @@ function registerCheck(backup: Command, session: Session): void {
     .action(async (vm: string, flags: { proxy?: string; since?: number }) => {
       const scp = await session.client();
       const input = { serverId: vm, sinceCheckpointId: flags.since ?? 0, ...given({ proxyId: flags.proxy }) };
-      const result = await checkBackup(scp, input, { signal: session.signal });
+      const result = await checkBackupSession(scp, input, { signal: session.signal });
       session.result(result, (paint) => checkLines(paint, result));
     });
 }
