@@ -2,7 +2,7 @@ import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown } from "../errors/call.js";
 import type { Image } from "../types.js";
 import { type CreatedResources, StepFailure } from "./created-resources.js";
-import { pollUntil, requestOptions, runTask, type StepOptions, waitOptions } from "./step-helpers.js";
+import { lookFor, pollUntil, requestOptions, runTask, type StepOptions, waitOptions } from "./step-helpers.js";
 
 /** Marks a VMA image the export made, and from which VM, so a re-run reuses or redoes only its own. @internal */
 export const sourceMarker = (serverId: string) => `scp-sdk-source-image/1 server=${serverId}`;
@@ -77,26 +77,32 @@ async function requestImage(
 ): Promise<{ imageId: string; taskId: string | undefined }> {
   const description = sourceMarker(p.serverId);
   const request = { server_id: p.serverId, name: p.imageName, os_type: p.osType, azs: [p.azId], description };
+  const findNew = async () =>
+    (await scp.images.findByName(p.imageName)).find((image) => image.description === description);
   let ref: { taskId: string } | undefined;
+  let found: Image | undefined;
   try {
     ref = await scp.images.createFromServer(request);
   } catch (error) {
     if (!isOutcomeUnknown(error)) {
       throw error;
     }
+    // The answer was lost: a few looks tell whether the create applied; if it did not, the failure stands.
+    found = await lookFor(findNew, options.pollIntervalMs);
+    if (!found) {
+      throw error;
+    }
   }
-  const findNew = async () =>
-    (await scp.images.findByName(p.imageName)).find((image) => image.description === description);
   const { signal: _callerSignal, ...unabortable } = options;
   const listed = { resource: `image ${p.imageName}`, expected: "listed", describe: () => "not listed" };
-  const image = await pollUntil(
-    findNew,
-    { ...listed, done: (img) => img !== undefined },
-    {
-      ...unabortable,
-      maxWaitMs: LISTED_WITHIN_MS,
-    },
-  );
+  // Accepted, so it will be listed: waited for without the caller's signal, within the caller's bound.
+  const image =
+    found ??
+    (await pollUntil(
+      findNew,
+      { ...listed, done: (img) => img !== undefined },
+      { ...unabortable, maxWaitMs: Math.min(LISTED_WITHIN_MS, options.maxWaitMs ?? LISTED_WITHIN_MS) },
+    ));
   const imageId = (image as Image).id;
   created.add("image", imageId, (o) => scp.images.delete(imageId, { signal: o.signal }));
   return { imageId, taskId: ref?.taskId };

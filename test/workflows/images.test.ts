@@ -414,3 +414,18 @@ test("a publish whose golden VM does not start again lists its removed file as r
   expect(files[0].state).toBe("removed");
   await expect(stat(files[0].id)).rejects.toMatchObject({ code: "ENOENT" });
 });
+
+test("an image create whose answer is lost and that never applied fails after a few looks, not a minute's wait", async () => {
+  const { scp, sim, calls } = simulated({ vmaSizeBytes: 100_000 });
+  sim.faults.add({ kind: "reset", match: "POST /janus/20180725/images/action", count: 3 });
+  const file = join(dir, "lost.vma");
+  const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "lost-v1", file }, FAST).catch(
+    (e) => e,
+  );
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  // A handful of list reads looking for it (at most five), then the failure: not a poll until a one-minute limit.
+  const looks = calls.filter((c) => c.method === "GET" && c.path === "/janus/20200725/images").length;
+  expect(looks).toBeGreaterThan(0);
+  expect(looks).toBeLessThanOrEqual(6);
+  expect(sim.state().images.filter((i) => i.name === "lost-v1")).toEqual([]);
+});
