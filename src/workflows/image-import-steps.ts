@@ -3,6 +3,7 @@ import { isOutcomeUnknown } from "../errors/call.js";
 import { ScpStateError } from "../errors/workflow.js";
 import type { Image } from "../types.js";
 import { type CreatedResources, inStep } from "./created-resources.js";
+import { deleteImage } from "./delete-image.js";
 import { availableIn, proxyImageChecks } from "./image-checks.js";
 import { type ImageProgress, phaseProgress } from "./image-files.js";
 import { lookFor, requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";
@@ -88,7 +89,7 @@ async function createImage(
     ref = { imageId: found.id };
   }
   const { imageId } = ref;
-  created.add("image", imageId, (o) => scp.images.delete(imageId, { signal: o.signal }));
+  created.add("image", imageId, (o) => deleteImage(scp, imageId, o));
   options.signal?.throwIfAborted();
   return { imageId, taskId: ref.taskId };
 }

@@ -2,6 +2,7 @@ import type { ScpClient } from "../client.js";
 import { isOutcomeUnknown } from "../errors/call.js";
 import type { Image } from "../types.js";
 import { type CreatedResources, StepFailure } from "./created-resources.js";
+import { deleteImage } from "./delete-image.js";
 import { lookFor, pollUntil, requestOptions, runTask, type StepOptions, waitOptions } from "./step-helpers.js";
 
 /** Marks a VMA image the export made, and from which VM, so a re-run reuses or redoes only its own. @internal */
@@ -104,7 +105,7 @@ async function requestImage(
       { ...unabortable, maxWaitMs: Math.min(LISTED_WITHIN_MS, options.maxWaitMs ?? LISTED_WITHIN_MS) },
     ));
   const imageId = (image as Image).id;
-  created.add("image", imageId, (o) => scp.images.delete(imageId, { signal: o.signal }));
+  created.add("image", imageId, (o) => deleteImage(scp, imageId, o));
   return { imageId, taskId: ref?.taskId };
 }
 

@@ -429,3 +429,18 @@ test("an image create whose answer is lost and that never applied fails after a 
   expect(looks).toBeLessThanOrEqual(6);
   expect(sim.state().images.filter((i) => i.name === "lost-v1")).toEqual([]);
 });
+
+test("a clean-up delete whose answer is lost but that applied lists the image as removed, not remaining", async () => {
+  const { scp, sim } = simulated({ vmaSizeBytes: 100_000 });
+  sim.faults.add({ kind: "task-failure", match: "POST /janus/20240725/images/*/export", count: 2, reason: "no space" });
+  sim.faults.add({ kind: "apply-then-drop", match: "DELETE /janus/20180725/images/*", count: 3 });
+  const file = join(dir, "dropped.vma");
+  const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "drop-v1", file }, FAST).catch(
+    (e) => e,
+  );
+  expect(error).toBeInstanceOf(ScpWorkflowError);
+  const images = (error as ScpWorkflowError).leftovers.filter((l) => l.kind === "image");
+  expect(images.length).toBeGreaterThan(0);
+  expect(images.map((l) => l.state)).toEqual(images.map(() => "removed"));
+  expect(sim.state().images.filter((i) => i.name === "drop-v1")).toEqual([]);
+});
