@@ -51,6 +51,10 @@ const CLIENT_GROUPS = [
   "projects",
   "users",
   "system",
+  "snapshots",
+  "cbt",
+  "backupResources",
+  "hotAdd",
 ];
 
 /** A client as the workflows take it: an object with every resource group of `createScpClient`'s. @internal */

@@ -147,3 +147,13 @@ test("a client without its system group is refused as such before any request, n
   expect(error.subject).toBe("openBackupSession client");
   expect(fetch.requests).toEqual([]);
 });
+
+test("a client missing a group only sessions use is refused before any request, not after turning CBT on", async () => {
+  for (const group of ["snapshots", "cbt", "backupResources", "hotAdd"]) {
+    const fetch = scriptedFetch([]);
+    const broken = { ...testClient({ fetch }), [group]: undefined } as unknown as ScpClient;
+    const error = await openBackupSession(broken, { serverId: "vm-1" }, { stateDir: stateDir() }).catch((e) => e);
+    expect(error, group).toBeInstanceOf(ScpValidationError);
+    expect(fetch.requests, group).toEqual([]);
+  }
+});
