@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { VERSION_PATTERN } from "../version.js";
 import type { FaultControl, FaultRule } from "./fault-types.js";
+import { SCP_RELEASE_PATTERN } from "./options.js";
 import { plainJson } from "./responses.js";
 import type { ScpSimulatorState } from "./state.js";
 
@@ -41,7 +41,7 @@ const ruleBody = z.discriminatedUnion("kind", [
   }),
 ]);
 const versionBody = z.object({
-  scpVersion: z.string().regex(VERSION_PATTERN).nullable(),
+  scpVersion: z.string().regex(SCP_RELEASE_PATTERN).nullable(),
 });
 
 /** What the control endpoint works on. */

@@ -1,5 +1,7 @@
-import { VERSION_PATTERN } from "../version.js";
 import type { FaultRule } from "./fault-types.js";
+
+/** An SCP release as the simulator reports it: at least major.minor.patch, which the SDK's version reader needs. */
+export const SCP_RELEASE_PATTERN = /^\d+\.\d+\.\d+(\.\d+)*$/;
 
 /** Login material for one simulated user, for both auth schemes. */
 export interface ScpSimulatorCredentials {
@@ -160,7 +162,7 @@ export function resolveOptions(options: ScpSimulatorOptions = {}): ResolvedOptio
       throw new RangeError(`${key} must be a number >= 0`);
     }
   }
-  if (!VERSION_PATTERN.test(resolved.scpVersion)) {
+  if (!SCP_RELEASE_PATTERN.test(resolved.scpVersion)) {
     throw new RangeError("scpVersion must look like 6.11.3");
   }
   checkBackupOptions(resolved);

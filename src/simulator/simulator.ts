@@ -3,7 +3,12 @@ import { seedBackupLab } from "./backup-lab.js";
 import type { ScpSimulatorBackupLab } from "./backup-model.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import type { FaultControl } from "./fault-types.js";
-import { resolveOptions, type ScpSimulatorCredentials, type ScpSimulatorOptions } from "./options.js";
+import {
+  resolveOptions,
+  SCP_RELEASE_PATTERN,
+  type ScpSimulatorCredentials,
+  type ScpSimulatorOptions,
+} from "./options.js";
 import { handleRequest } from "./pipeline.js";
 import { type ScpSimulatorState, snapshot } from "./state.js";
 import { World } from "./world.js";
@@ -52,8 +57,6 @@ export interface ScpSimulator {
   /** Stops timed changes and deletes uploaded files. */
   close(): Promise<void>;
 }
-
-const VERSION_PATTERN = /^\d+(\.\d+)*$/;
 
 /** Creates an in-process simulator; the same seed and the same requests give the same results. */
 export function createScpSimulator(options: ScpSimulatorOptions = {}): ScpSimulator {
@@ -105,7 +108,7 @@ function faultControl(world: World): FaultControl {
     clear: () => world.faults.clear(),
     list: () => world.faults.list(),
     setScpVersion: (version) => {
-      if (version !== undefined && !VERSION_PATTERN.test(version)) {
+      if (version !== undefined && !SCP_RELEASE_PATTERN.test(version)) {
         throw new RangeError("scpVersion must look like 6.11.3");
       }
       world.versionOverride = version;

@@ -50,3 +50,13 @@ describe("lists", () => {
     expect((await call("GET", "/janus/20180725/tasks", { query: { begin_time: "yesterday" } })).status).toBe(400);
   });
 });
+
+it("an SCP release needs at least major.minor.patch, the form the SDK reads back from the version string", () => {
+  for (const scpVersion of ["6.11", "7", "6.11.3-beta"]) {
+    expect(() => createScpSimulator({ scpVersion })).toThrow(RangeError);
+  }
+  const sim = createScpSimulator({ scpVersion: "6.11.3.1" });
+  expect(() => sim.faults.setScpVersion("6.10")).toThrow(RangeError);
+  sim.faults.setScpVersion("6.10.0");
+  expect(sim.faults.scpVersion()).toBe("6.10.0");
+});
