@@ -4,7 +4,7 @@ import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { BACKUP_SESSION_MIN_VERSION } from "./open-backup-session.js";
 import { type SelectedBackupProxy, selectBackupProxy } from "./select-backup-proxy.js";
-import { readTarget, targetChecks, untrackedDisks } from "./session-preflight.js";
+import { readTarget, targetChecks, targetWarnings, untrackedDisks } from "./session-preflight.js";
 
 const WORKFLOW = "checkBackupSession";
 
@@ -20,7 +20,9 @@ export interface CheckBackupSessionInput {
 
 /** What {@link checkBackupSession} found: every check passed, the warnings, and the proxy a session would use. */
 export interface BackupSessionCheck {
+  /** The VM checked. */
   serverId: string;
+  /** The checkpoint an incremental would start from; 0 for a full backup. */
   sinceCheckpointId: number;
   /** Every check made, each passed (a failed one throws). */
   checks: ScpCheck[];
@@ -40,7 +42,8 @@ const Options = z.strictObject({ signal: z.instanceof(AbortSignal).optional() })
 /**
  * Makes the checks {@link openBackupSession} makes before it changes anything, and picks the proxy it would use,
  * reading only: for a "can this VM be backed up now?" answer without a snapshot or a lock.
- * @throws {@link ScpPreflightError} listing every check (the proxy's among them) when one fails;
+ * @throws {@link ScpValidationError} for bad input or a value that is not a client, before any request;
+ * {@link ScpPreflightError} listing every check (the proxy's among them) when one fails;
  * {@link ScpUnsupportedVersionError} on an SCP older than {@link BACKUP_SESSION_MIN_VERSION}.
  */
 export async function checkBackupSession(
@@ -69,12 +72,6 @@ export async function checkBackupSession(
   if (!proxy || checks.some((c) => !c.ok)) {
     throw new ScpPreflightError({ workflow: WORKFLOW, checks });
   }
-  const off = sinceCheckpointId === 0 ? untrackedDisks(target) : [];
-  const warnings = [
-    ...(off.length > 0 ? [`CBT is off on ${off.join(", ")}: the session turns it on`] : []),
-    ...(target.server.backup_policy_enable === 1
-      ? ["the VM is in an SCP backup policy: the platform's own backup tasks rank higher and may end a session"]
-      : []),
-  ];
+  const warnings = targetWarnings(target, sinceCheckpointId === 0 ? untrackedDisks(target) : []);
   return { serverId, sinceCheckpointId, checks, warnings, proxy };
 }

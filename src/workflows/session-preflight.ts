@@ -118,7 +118,18 @@ export function checkTarget(workflow: string, t: SessionTarget, intent: SessionI
   if (checks.some((c) => !c.ok)) {
     throw new ScpPreflightError({ workflow, checks });
   }
-  return t.server.backup_policy_enable === 1
-    ? ["the VM is in an SCP backup policy: the platform's own backup tasks rank higher and may end this session"]
-    : [];
+  return targetWarnings(t);
+}
+
+/**
+ * What a session would meet that does not stop it; with `cbtOff`, the disks a full backup turns CBT on for.
+ * @internal
+ */
+export function targetWarnings(t: SessionTarget, cbtOff: readonly string[] = []): string[] {
+  return [
+    ...(cbtOff.length > 0 ? [`CBT is off on ${cbtOff.join(", ")}: the session turns it on`] : []),
+    ...(t.server.backup_policy_enable === 1
+      ? ["the VM is in an SCP backup policy: the platform's own backup tasks rank higher and may end this session"]
+      : []),
+  ];
 }
