@@ -65,6 +65,10 @@ export interface SourceImagePlan {
   azId: string;
 }
 
+/** What the error says of an image that may appear after the run gave up looking for it. */
+const maybeMade = (name: string) =>
+  `image ${name} may have been made after all (its create's answer was lost or it was not listed in time); a re-run finds it by its marker and reuses or removes it`;
+
 /**
  * Asks SCP to make the image and finds it by name and marker (SCP answers without its id), tracking it before
  * anything can abort. No caller signal: the create may apply even if aborted mid-flight, so it runs to its
@@ -91,6 +95,7 @@ async function requestImage(
     // The answer was lost: a few looks tell whether the create applied; if it did not, the failure stands.
     found = await lookFor(findNew, options.pollIntervalMs);
     if (!found) {
+      created.note(maybeMade(p.imageName));
       throw error;
     }
   }
@@ -103,7 +108,10 @@ async function requestImage(
       findNew,
       { ...listed, done: (img) => img !== undefined },
       { ...unabortable, maxWaitMs: Math.min(LISTED_WITHIN_MS, options.maxWaitMs ?? LISTED_WITHIN_MS) },
-    ));
+    ).catch((error: unknown) => {
+      created.note(maybeMade(p.imageName));
+      throw error;
+    }));
   const imageId = (image as Image).id;
   created.add("image", imageId, (o) => deleteImage(scp, imageId, o));
   return { imageId, taskId: ref?.taskId };
