@@ -1,30 +1,20 @@
 // Control-plane cost of backup sessions over the HTTPS simulator (instant tasks, so what is measured is the SDK and
 // the wire, not the platform): listing a 10,000-range changed-area map, and a whole session (open, attach each
 // disk, list its areas, detach, commit, close) with a small map and with a 10,000-range one.
-// Run: npx tsx bench/sessions.ts [--quick] [--out tmp/sessions-bench.json]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Run: npx tsx bench/sessions.ts [--quick] [--runs N] [--out tmp/bench/sessions.json]
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { collect, createScpClient, openBackupSession, type ScpClient } from "../src/index.js";
 import { type ScpSimulatorBackupLab, startScpSimulator } from "../src/simulator/index.js";
+import { benchArgs, type Figure, figure, median, report } from "./support/figures.js";
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const outAt = args.indexOf("--out");
-const out = outAt >= 0 ? (args[outAt + 1] ?? "") : "tmp/sessions-bench.json";
-const RUNS = quick ? 1 : 5;
+const args = benchArgs("sessions");
+const RUNS = args.runs ?? (args.quick ? 1 : 5);
 const RANGES = 10_000;
 const BLOCK = 4096;
 const FAST = { pollIntervalMs: 1, maxIntervalMs: 5 };
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  met: boolean;
-}
 
 const server = await startScpSimulator({
   serverCount: 0,
@@ -70,8 +60,7 @@ async function measure(work: () => Promise<unknown>): Promise<{ ms: number; requ
     times.push(performance.now() - started);
     sent = requests - before;
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] as number, requests: sent, result };
+  return { ms: median(times), requests: sent, result };
 }
 
 /** One whole backup session of a VM's control plane: the agent reads nothing. */
@@ -90,9 +79,10 @@ async function session(serverId: string): Promise<number> {
   return ranges;
 }
 
-const results: Result[] = [];
+const figures: Figure[] = [];
+/** A figure whose goal is given in words, with whether it was met (some goals compare two figures). */
 const add = (name: string, value: number, unit: string, goal: string, met: boolean) =>
-  results.push({ name, value: Math.round(value * 100) / 100, unit, goal, met });
+  figures.push(figure(name, value, unit, { text: goal, test: () => met }));
 
 try {
   const big = await vmWithRanges("bench-10k", RANGES);
@@ -144,13 +134,6 @@ try {
   rmSync(stateDir, { recursive: true, force: true });
 }
 
-const widths = [34, 10, 9, 32, 4];
-const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-console.log(
-  [
-    row(["name", "value", "unit", "goal", "met"]),
-    ...results.map((r) => row([r.name, String(r.value), r.unit, r.goal, r.met ? "yes" : "NO"])),
-  ].join("\n"),
-);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+await report(args, figures, [
+  "HTTPS simulator with instant tasks: the SDK and the wire, not the platform's task times",
+]);

@@ -1,21 +1,17 @@
 // The in-process simulator at platform scale: a server-list page (unfiltered, sorted, by az_id, query_name, ids,
 // status) at 200 and 20,000 VMs, seeding time and heap at 20,000, and task reads with thousands of pending tasks.
 // Times cover `handle` plus reading the answer's bytes; signing happens before the clock starts.
-// Run: npx tsx bench/simulator-scale.ts [--quick] [--runs N] [--out tmp/simulator-scale.json]
-import { mkdir, writeFile } from "node:fs/promises";
+// Run: npx tsx bench/simulator-scale.ts [--quick] [--runs N] [--out tmp/bench/simulator-scale.json]
 import { loadavg } from "node:os";
-import { dirname } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createScpSimulator, type ScpSimulator } from "../src/simulator/index.js";
 import { amzDate, sha256, signatureHeaders } from "../test/simulator/support.js";
+import { benchArgs, type Figure, figure, goal, median, report } from "./support/figures.js";
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const outIndex = args.indexOf("--out");
-const outFile = outIndex >= 0 ? (args[outIndex + 1] ?? "") : "tmp/simulator-scale.json";
-const runsIndex = args.indexOf("--runs");
-const RUNS = runsIndex >= 0 ? Math.max(1, Number(args[runsIndex + 1])) : quick ? 5 : 21;
+const args = benchArgs("simulator-scale");
+const { quick } = args;
+const RUNS = args.runs ?? (quick ? 5 : 21);
 const SIZES = quick ? [200, 2_000] : [200, 20_000];
 const TASKS = quick ? 500 : 5_000;
 const PAGE_GOAL_MS = 5;
@@ -24,35 +20,12 @@ const EMPTY_SHA256 = sha256("");
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-/** One reported figure. */
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  goal: string;
-  met: boolean | null;
-  min?: number;
-  max?: number;
-  runs?: number;
-  /** Median CPU time of the process per sample: what the machine's other load does not inflate. */
-  cpuMs?: number;
-}
-
 const figures: Figure[] = [];
 
-const median = (samples: readonly number[]) => [...samples].sort((a, b) => a - b)[samples.length >> 1] ?? Number.NaN;
-
-function record(name: string, samples: readonly number[], unit: string, goal?: number, cpu?: number[]): void {
-  const value = median(samples);
-  const met = goal === undefined ? null : value < goal;
-  const figure: Figure = { name, value, unit, goal: goal === undefined ? "report" : `< ${goal} ${unit}`, met };
-  if (samples.length > 1) {
-    Object.assign(figure, { min: Math.min(...samples), max: Math.max(...samples), runs: samples.length });
-  }
-  if (cpu) {
-    figure.cpuMs = median(cpu);
-  }
-  figures.push(figure);
+/** Adds a figure from samples; `limit` is a goal the median must stay below, `cpu` the CPU time per sample. */
+function record(name: string, samples: readonly number[], unit: string, limit?: number, cpu?: number[]): void {
+  const extra = cpu ? { cpuMs: median(cpu) } : {};
+  figures.push(figure(name, samples, unit, limit === undefined ? undefined : goal.below(limit, ` ${unit}`), extra));
 }
 
 /** Sends one signed request (no body); returns the time `handle` and reading the answer took, and the body. */
@@ -183,35 +156,19 @@ async function taskReads(): Promise<void> {
   await sim.close();
 }
 
-function report(): void {
-  const rows = figures.map((f) => {
-    const fmt = (v: number | undefined) => (v === undefined ? "" : v.toFixed(v < 10 ? 3 : 1));
-    const met = f.met === null ? "" : f.met ? "yes" : "NO";
-    return [f.name, `${fmt(f.value)} ${f.unit}`, fmt(f.min), fmt(f.max), fmt(f.cpuMs), f.goal, met];
-  });
-  const head = ["figure", "median", "min", "max", "cpu", "goal", "met"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  for (const row of [head, ...rows]) {
-    console.log(
-      row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  "),
-    );
-  }
-}
-
 async function main(): Promise<void> {
   const load = loadavg()[0]?.toFixed(1);
   console.log(
     `simulator scale benchmark${quick ? " (quick)" : ""}: ${RUNS} runs each, ${process.version}, load ${load}`,
   );
-  console.log("median/min/max: wall time of handle + reading the answer; cpu: median CPU time of the process");
+  console.log(
+    "value (median), min, max: wall time of handle + reading the answer; cpu ms: median CPU time of the process",
+  );
   for (const count of SIZES) {
     await serverPages(count);
   }
   await taskReads();
-  report();
-  await mkdir(dirname(outFile), { recursive: true });
-  await writeFile(outFile, `${JSON.stringify(figures, null, 2)}\n`);
-  console.log(`wrote ${figures.length} figures to ${outFile}`);
+  await report(args, figures);
 }
 
 await main();

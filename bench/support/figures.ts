@@ -19,6 +19,8 @@ export interface Figure {
   load?: number;
   /** Anything a reader needs to judge the figure. */
   note?: string;
+  /** Median CPU time of the process per sample, ms: what the machine's other load does not inflate. */
+  cpuMs?: number;
 }
 
 /** The flags every benchmark script takes: `--quick`, `--runs N`, `--out FILE`. */
@@ -61,6 +63,7 @@ export interface Goal {
 /** Goals by comparison. */
 export const goal = {
   atLeast: (limit: number, unit = ""): Goal => ({ text: `≥ ${limit}${unit}`, test: (v) => v >= limit }),
+  below: (limit: number, unit = ""): Goal => ({ text: `< ${limit}${unit}`, test: (v) => v < limit }),
   atMost: (limit: number, unit = ""): Goal => ({ text: `≤ ${limit}${unit}`, test: (v) => v <= limit }),
   within: (limit: number, unit = ""): Goal => ({ text: `|x| ≤ ${limit}${unit}`, test: (v) => Math.abs(v) <= limit }),
 };
@@ -96,9 +99,10 @@ function format(value: number | undefined): string {
   return abs >= 1000 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(abs < 10 ? 2 : 1);
 }
 
-/** Prints figures as one table: name, value, unit, goal, met, min, max, runs, load. */
+/** Prints figures as one table: name, value, unit, goal, met, min, max, runs, load (and cpu ms when any has it). */
 export function printTable(figures: readonly Figure[], log: (line: string) => void = console.log): void {
-  const head = ["figure", "value", "unit", "goal", "met", "min", "max", "runs", "load"];
+  const cpu = figures.some((f) => f.cpuMs !== undefined);
+  const head = ["figure", "value", "unit", "goal", "met", "min", "max", "runs", "load", ...(cpu ? ["cpu ms"] : [])];
   const rows = figures.map((f) => [
     f.name,
     format(f.value),
@@ -109,6 +113,7 @@ export function printTable(figures: readonly Figure[], log: (line: string) => vo
     format(f.max),
     f.runs === undefined ? "" : String(f.runs),
     f.load === undefined ? "" : f.load.toFixed(1),
+    ...(cpu ? [format(f.cpuMs)] : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const left = new Set([0, 2, 3]);
