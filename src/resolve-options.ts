@@ -177,7 +177,8 @@ export function resolveOptions(options: ScpClientOptions): ResolvedOptions {
   };
 }
 
-const RequestOptionsSchema = z.looseObject({
+/** One call's options as every method takes them (loose: method-specific options ride along). @internal */
+export const RequestOptionsSchema = z.looseObject({
   signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
   clientToken: z
     .string()

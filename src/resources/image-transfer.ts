@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { ScpValidationError } from "../errors/call.js";
+import { RequestOptionsSchema } from "../resolve-options.js";
 import { DurationSchema, parseInput } from "../validate.js";
 import type { RequestOptions } from "./request-options.js";
 
@@ -61,13 +62,7 @@ const DownloadTargetSchema = z.union([
 ]);
 
 // The call's own options are checked here too: a stream source is spooled (with the signal) before any request.
-const TransferOptionsSchema = z.looseObject({
-  signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
-  clientToken: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,128}$/, "must be 1-128 printable ASCII characters without spaces")
-    .optional(),
-  timeoutMs: DurationSchema.optional(),
+const TransferOptionsSchema = RequestOptionsSchema.extend({
   onProgress: z.function().optional(),
   idleTimeoutMs: DurationSchema.optional(),
   maxResumes: z.number().int().min(0).max(1000).optional(),
