@@ -1,8 +1,8 @@
 // Runs transfer-client.ts in a process of its own: bundled with esbuild (the SDK from src/, its dependencies
 // left to node_modules, as an application's bundle would), then started with plain node.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { runChild } from "./run-child.js";
 import type { Job, Outcome } from "./transfer-client.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,18 +26,6 @@ export async function bundleClient(): Promise<void> {
 export async function runClient(job: Job): Promise<Outcome> {
   // BENCH_CLIENT_NODE_FLAGS (say `--cpu-prof --cpu-prof-dir=tmp/prof`) profiles the client processes.
   const flags = (process.env.BENCH_CLIENT_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...flags, BUNDLE, JSON.stringify(job)], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    err += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  if (code !== 0) {
-    throw new Error(`transfer client (${job.op}) failed with ${code}: ${err.trim()}`);
-  }
+  const out = await runChild(process.execPath, [...flags, BUNDLE, JSON.stringify(job)], `transfer client (${job.op})`);
   return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Outcome;
 }

@@ -1,5 +1,5 @@
 // curl as the yardstick for transfers: the same URL, the same simulator, token auth.
-import { spawn } from "node:child_process";
+import { runChild } from "./run-child.js";
 
 /** How long curl took (its own `time_total`, which like the SDK's clock leaves out process start-up). */
 export interface CurlRun {
@@ -9,21 +9,11 @@ export interface CurlRun {
 
 /** Runs curl with these arguments plus `-sS --fail -w …`; returns its timing. */
 export async function curl(args: readonly string[]): Promise<CurlRun> {
-  const child = spawn("curl", ["-sS", "--fail", "-w", "%{time_total} %{size_download} %{size_upload}", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    err += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  if (code !== 0) {
-    throw new Error(`curl ${args.join(" ")} failed with ${code}: ${err.trim()}`);
-  }
+  const out = await runChild(
+    "curl",
+    ["-sS", "--fail", "-w", "%{time_total} %{size_download} %{size_upload}", ...args],
+    `curl ${args.join(" ")}`,
+  );
   // The -w line comes last, after any body curl was not told to write elsewhere.
   const [seconds, down, up] = out.trim().split(/\s+/).slice(-3).map(Number);
   return { seconds: seconds ?? Number.NaN, bytes: Math.max(down ?? 0, up ?? 0) };
