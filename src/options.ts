@@ -123,7 +123,8 @@ export interface ScpClientOptions {
    * Fetch to use instead of the SDK's own, looked up on every call (tests, special network stacks). It then
    * carries every call, streamed uploads included (as a `ReadableStream` body with `duplex: "half"`; Node's own
    * fetch holds such a body in memory, so uploads are constant-memory only if yours streams them), and `tls`,
-   * `dispatcher` and `proxy` do not apply.
+   * `dispatcher` and `proxy` do not apply. Without it, calls go through undici's `request` on the dispatcher, or
+   * through `globalThis.fetch` once something (msw, say) has replaced Node's own.
    */
   fetch?: ScpFetch;
   /** An undici dispatcher (an `Agent`, `ProxyAgent`, …) for every call; TLS is then its business. */

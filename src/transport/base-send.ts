@@ -4,20 +4,27 @@ import type { ScpFetch } from "../options.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispatcher.js";
 import { toNetworkError } from "./network-error.js";
-import { webBody } from "./node-body.js";
 import type { Observer } from "./observe.js";
-import { NULL_BODY } from "./read-body.js";
+import { sendWithUndici } from "./undici-send.js";
 
-/** Most bytes a streamed response buffers ahead of its reader (and the most one chunk of it carries). */
-const STREAM_HIGH_WATER_BYTES = 1024 * 1024;
+/** The fetch in place when the SDK loaded: Node's own, unless something had replaced it before. */
+const STARTUP_FETCH = globalThis.fetch;
+
+/**
+ * True when `globalThis.fetch` is no longer Node's own (msw, nock or a test double put theirs in its place, before
+ * or after the SDK loaded): the SDK's calls then go through it, so what replaced it sees them.
+ */
+function fetchReplaced(): boolean {
+  return globalThis.fetch !== STARTUP_FETCH || STARTUP_FETCH.name !== "fetch";
+}
 
 /**
  * The innermost layer: sends one attempt and maps a thrown failure to an ScpNetworkError (a caller's abort is
  * rethrown as its reason). A call goes through the caller's fetch when there is one (looked up per call so test
- * doubles work). Otherwise a streamed upload or download goes through undici's `request` on the client's
- * dispatcher, with Node streams end to end (Node's fetch keeps a streamed request body in memory,
- * nodejs/undici#4058, and its web streams cost a download more CPU than the TLS under it); other calls go through
- * Node's fetch with that dispatcher.
+ * doubles work). Otherwise it goes through undici's `request` on the client's dispatcher (see
+ * {@link sendWithUndici}): Node's fetch keeps a streamed request body in memory (nodejs/undici#4058), and its web
+ * streams cost a download more CPU than the TLS under it and a small call twice the SDK's own work. Only when
+ * something replaced `globalThis.fetch` do the calls with small bodies go through that fetch, with the dispatcher.
  * @internal
  */
 export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | undefined }, observer: Observer): Send {
@@ -37,8 +44,8 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
       let response: Response;
       if (options.fetch) {
         response = await options.fetch(new Request(request.url, requestInit(request, ctx)));
-      } else if (request.source || ctx.policy.streamResponse) {
-        response = await sendStreamed(request, ctx, await getDispatcher());
+      } else if (request.source || ctx.policy.streamResponse || !fetchReplaced()) {
+        response = await sendWithUndici(request, ctx, await getDispatcher());
       } else {
         // No Request of our own: fetch makes one from the URL and init anyway.
         const init = requestInit(request, ctx);
@@ -71,34 +78,4 @@ function requestInit(request: Outgoing, ctx: CallContext): RequestInit {
     // A streamed body must be sent half-duplex.
     ...(request.source ? { duplex: "half" } : {}),
   } as RequestInit;
-}
-
-/** Sends a call with undici's `request`, streaming either way at constant memory; answers a standard Response. */
-async function sendStreamed(request: Outgoing, ctx: CallContext, dispatcher: Dispatcher): Promise<Response> {
-  const source = request.source;
-  const headers: Record<string, string> = Object.fromEntries(request.headers.entries());
-  if (source?.size !== undefined) {
-    // Servers that refuse chunked uploads accept a declared length.
-    headers["content-length"] = String(source.size);
-  }
-  const answer = await dispatcher.request({
-    origin: request.url.origin,
-    path: `${request.url.pathname}${request.url.search}`,
-    method: request.method as Dispatcher.HttpMethod,
-    headers,
-    body: source ? source.open() : (request.body ?? null),
-    signal: ctx.signal ?? null,
-    highWaterMark: STREAM_HIGH_WATER_BYTES,
-  });
-  const responseHeaders = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-      responseHeaders.append(name, v);
-    }
-  }
-  const nullBody = NULL_BODY.has(answer.statusCode);
-  if (nullBody) {
-    await answer.body.dump();
-  }
-  return new Response(nullBody ? null : webBody(answer.body), { status: answer.statusCode, headers: responseHeaders });
 }

@@ -10,10 +10,11 @@ export interface Received {
   body: Buffer;
 }
 
-/** Answers one request: status, JSON body and headers. */
+/** Answers one request: status, JSON body (or `raw` bytes, sent as they are) and headers. */
 export type LoopbackHandler = (request: Received) => {
   status: number;
   json?: unknown;
+  raw?: Buffer;
   headers?: Record<string, string>;
 };
 
@@ -44,7 +45,7 @@ export function useLoopback() {
     state.received.push(received);
     const answer = state.handler(received);
     res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-    res.end(answer.json === undefined ? undefined : JSON.stringify(answer.json));
+    res.end(answer.raw ?? (answer.json === undefined ? undefined : JSON.stringify(answer.json)));
   });
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
