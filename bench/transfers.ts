@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   await report(args, figures, [
-    "SDK and curl alternate within each run; the SDK runs in a fresh process per transfer.",
+    "curl, Node alone and the SDK take turns going first; the SDK and Node alone run in a fresh process per transfer.",
   ]);
 }
 

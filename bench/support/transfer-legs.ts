@@ -2,14 +2,17 @@
 import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ScpClient } from "../../src/index.js";
 import { runClient } from "./client-process.js";
 import { curl, curlAuth } from "./curl.js";
 import { type Figure, figure, goal } from "./figures.js";
+import { runChild } from "./run-child.js";
 import type { SimProcess } from "./sim-process.js";
 import type { Job, Outcome } from "./transfer-client.js";
 
 const MIB = 1024 * 1024;
+const NODE_TRANSFER = fileURLToPath(new URL("node-transfer.mjs", import.meta.url));
 const FAST = { pollIntervalMs: 20, maxIntervalMs: 200 };
 
 /** One simulator process with a client of the benchmark's own (token auth) and a scratch folder. */
@@ -63,81 +66,100 @@ export function sdkUpload(env: Env, file: string, auth: Job["auth"]): Promise<Ou
   return intoNewImage(env, (id) => sdk(env, { op: "upload", auth, imageId: id, file }));
 }
 
-/** Side by side, `runs` times: curl -o and the SDK's download to a file, alternating which goes first. */
-export async function downloads(env: Env, imageId: string, bytes: number, runs: number) {
-  const url = `${env.sim.url}/janus/20240725/images/${imageId}/download`;
-  const viaCurl = () => curl([...curlAuth(env.caFile, env.sim.token), "-o", join(env.dir, "curl.vma"), url]);
-  const viaSdk = () => sdk(env, { op: "download", auth: "token", imageId, file: join(env.dir, "sdk.vma") });
-  const pairs: { curl: Outcome | { seconds: number; bytes: number }; sdk: Outcome }[] = [];
-  for (let run = 0; run < runs; run++) {
-    const first = run % 2 === 0 ? await viaCurl() : undefined;
-    const s = await viaSdk();
-    pairs.push({ curl: first ?? (await viaCurl()), sdk: s });
-    await rm(join(env.dir, "curl.vma"), { force: true });
-    await rm(join(env.dir, "sdk.vma"), { force: true });
+/** A transfer's timing, as curl, Node alone and the SDK's client process each report it. */
+type Timed = { seconds: number; bytes: number };
+
+/** Runs each leg once, starting at a different leg each run, so no leg always goes first on a cooler machine. */
+async function rotated<L extends Record<string, () => Promise<unknown>>>(
+  legs: L,
+  run: number,
+): Promise<{ [K in keyof L]: Awaited<ReturnType<L[K]>> }> {
+  const names = Object.keys(legs);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[(run + i) % names.length] as string;
+    out[name] = await (legs[name] as () => Promise<unknown>)();
   }
-  const mib = bytes / MIB;
-  const figures: Figure[] = [
-    figure(
-      `download ${mib} MiB: SDK (to a file, SHA-256) / curl -o`,
-      pairs.map((p) => rate(p.sdk) / rate(p.curl)),
-      "×",
-      goal.atLeast(0.9),
-    ),
-    figure(
-      `download ${mib} MiB: curl -o`,
-      pairs.map((p) => rate(p.curl)),
-      "MiB/s",
-    ),
-    figure(
-      `download ${mib} MiB: SDK to a file with SHA-256`,
-      pairs.map((p) => rate(p.sdk)),
-      "MiB/s",
-    ),
-  ];
-  return { figures, runs: pairs.map((p) => p.sdk) };
+  return out as { [K in keyof L]: Awaited<ReturnType<L[K]>> };
 }
 
-/** Side by side, `runs` times: curl -T and the SDK's upload with token auth; then the SDK with signature auth. */
-export async function uploads(env: Env, file: string, bytes: number, runs: number) {
-  const viaCurl = () =>
-    intoNewImage(env, (id) => {
-      const url = `${env.sim.url}/janus/20180725/images/${id}/upload`;
-      const type = ["-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-o", "/dev/null"];
-      return curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, url]);
-    });
-  const viaSdk = (auth: Job["auth"]) => sdkUpload(env, file, auth);
-  const pairs: { curl: { seconds: number; bytes: number }; sdk: Outcome; signed: Outcome }[] = [];
-  for (let run = 0; run < runs; run++) {
-    const first = run % 2 === 0 ? await viaCurl() : undefined;
-    const s = await viaSdk("token");
-    pairs.push({ curl: first ?? (await viaCurl()), sdk: s, signed: await viaSdk("signature") });
-  }
-  const mib = bytes / MIB;
-  const figures: Figure[] = [
+/** The same transfer by Node alone (bench/support/node-transfer.mjs): undici's request, no SDK. */
+async function nodeAlone(env: Env, op: "download" | "upload", url: string, file: string): Promise<Outcome> {
+  const job = { op, url, caFile: env.caFile, token: env.sim.token, file };
+  const out = await runChild(process.execPath, [NODE_TRANSFER, JSON.stringify(job)], `node alone (${op})`);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Outcome;
+}
+
+/** The side-by-side figures of one direction: SDK / curl (the goal), Node alone / curl and SDK / Node alone. */
+function sideFigures(what: string, yardstick: string, runs: { curl: Timed; node: Timed; sdk: Timed }[]): Figure[] {
+  const ratio = (a: "sdk" | "node", b: "curl" | "node") => runs.map((r) => rate(r[a]) / rate(r[b]));
+  return [
+    figure(`${what}: SDK / ${yardstick}`, ratio("sdk", "curl"), "×", goal.atLeast(0.9)),
+    figure(`${what}: Node alone (undici, same work, no SDK) / ${yardstick}`, ratio("node", "curl"), "×"),
+    figure(`${what}: SDK / Node alone`, ratio("sdk", "node"), "×"),
     figure(
-      `upload ${mib} MiB: SDK (token auth) / curl -T`,
-      pairs.map((p) => rate(p.sdk) / rate(p.curl)),
-      "×",
-      goal.atLeast(0.9),
-    ),
-    figure(
-      `upload ${mib} MiB: curl -T`,
-      pairs.map((p) => rate(p.curl)),
+      `${what}: ${yardstick}`,
+      runs.map((r) => rate(r.curl)),
       "MiB/s",
     ),
     figure(
-      `upload ${mib} MiB: SDK, token auth`,
-      pairs.map((p) => rate(p.sdk)),
+      `${what}: Node alone`,
+      runs.map((r) => rate(r.node)),
       "MiB/s",
     ),
     figure(
-      `upload ${mib} MiB: SDK, signature auth (hash pre-pass included)`,
-      pairs.map((p) => rate(p.signed)),
+      `${what}: SDK`,
+      runs.map((r) => rate(r.sdk)),
       "MiB/s",
     ),
   ];
-  return { figures, runs: pairs.map((p) => p.sdk) };
+}
+
+/** Side by side, `runs` times: curl -o, Node alone and the SDK's download to a file with its SHA-256. */
+export async function downloads(env: Env, imageId: string, bytes: number, runs: number) {
+  const url = `${env.sim.url}/janus/20240725/images/${imageId}/download`;
+  const out = (name: string) => join(env.dir, `${name}.vma`);
+  // Each file is removed as soon as it is written, so no leg waits on the disk writing back another's pages.
+  const removed = async <T>(name: string, leg: Promise<T>) => {
+    const result = await leg;
+    await rm(out(name), { force: true });
+    return result;
+  };
+  const legs = {
+    curl: () => removed("curl", curl([...curlAuth(env.caFile, env.sim.token), "-o", out("curl"), url])),
+    node: () => removed("node", nodeAlone(env, "download", url, out("node"))),
+    sdk: () => removed("sdk", sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
+  };
+  const results: { curl: Timed; node: Timed; sdk: Outcome }[] = [];
+  for (let run = 0; run < runs; run++) {
+    results.push(await rotated(legs, run));
+  }
+  const figures = sideFigures(`download ${bytes / MIB} MiB to a file with SHA-256`, "curl -o", results);
+  return { figures, runs: results.map((r) => r.sdk) };
+}
+
+/** Side by side, `runs` times: curl -T, Node alone and the SDK's upload, token auth; then the SDK with signature auth. */
+export async function uploads(env: Env, file: string, bytes: number, runs: number) {
+  const uploadUrl = (id: string) => `${env.sim.url}/janus/20180725/images/${id}/upload`;
+  const type = ["-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-o", "/dev/null"];
+  const legs = {
+    curl: () =>
+      intoNewImage(env, (id) => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
+    node: () => intoNewImage(env, (id) => nodeAlone(env, "upload", uploadUrl(id), file)),
+    sdk: () => sdkUpload(env, file, "token"),
+  };
+  const results: { curl: Timed; node: Timed; sdk: Outcome }[] = [];
+  const signed: Outcome[] = [];
+  for (let run = 0; run < runs; run++) {
+    results.push(await rotated(legs, run));
+    signed.push(await sdkUpload(env, file, "signature"));
+  }
+  const what = `upload ${bytes / MIB} MiB, token auth`;
+  const figures = [
+    ...sideFigures(what, "curl -T", results),
+    figure(`upload ${bytes / MIB} MiB: SDK, signature auth (hash pre-pass included)`, signed.map(rate), "MiB/s"),
+  ];
+  return { figures, runs: results.map((r) => r.sdk) };
 }
 
 /** Drops the file's pages from the page cache (GNU dd), so the next read comes from the disk. */
