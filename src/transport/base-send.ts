@@ -4,8 +4,10 @@ import type { ScpFetch } from "../options.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispatcher.js";
 import { toNetworkError } from "./network-error.js";
+import { nodeReader, webBody } from "./node-body.js";
 import type { Observer } from "./observe.js";
-import { sendWithUndici } from "./undici-send.js";
+import { readAnswer, type Unread, unreadResponse } from "./read-body.js";
+import { type NodeAnswer, sendWithUndici } from "./undici-send.js";
 
 /** The fetch in place when the SDK loaded: Node's own, unless something had replaced it before. */
 const STARTUP_FETCH = globalThis.fetch;
@@ -19,8 +21,8 @@ function fetchReplaced(): boolean {
 }
 
 /**
- * The innermost layer: sends one attempt and maps a thrown failure to an ScpNetworkError (a caller's abort is
- * rethrown as its reason). A call goes through the caller's fetch when there is one (looked up per call so test
+ * The innermost layer: sends one attempt, maps a thrown failure to an ScpNetworkError (a caller's abort is
+ * rethrown as its reason) and reads the answer whole (see {@link readAnswer}), a download's body excepted. A call goes through the caller's fetch when there is one (looked up per call so test
  * doubles work). Otherwise it goes through undici's `request` on the client's dispatcher (see
  * {@link sendWithUndici}): Node's fetch keeps a streamed request body in memory (nodejs/undici#4058), and its web
  * streams cost a download more CPU than the TLS under it and a small call twice the SDK's own work. Only when
@@ -40,31 +42,44 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     ctx.record.attempts++;
     observer.attempt(ctx.record);
     const started = performance.now();
+    let answer: Unread | Response;
     try {
-      let response: Response;
       if (options.fetch) {
-        response = await options.fetch(new Request(request.url, requestInit(request, ctx)));
+        answer = await options.fetch(new Request(request.url, requestInit(request, ctx)));
       } else if (request.source || ctx.policy.streamResponse || !fetchReplaced()) {
-        response = await sendWithUndici(request, ctx, await getDispatcher());
+        answer = fromUndici(await sendWithUndici(request, ctx, await getDispatcher()), ctx);
       } else {
         // No Request of our own: fetch makes one from the URL and init anyway.
         const init = requestInit(request, ctx);
         if (ownDispatcher) {
           (init as { dispatcher?: Dispatcher }).dispatcher = await getDispatcher();
         }
-        response = await globalThis.fetch(request.url, init);
+        answer = await globalThis.fetch(request.url, init);
       }
-      ctx.record.serverRequestId =
-        response.headers.get("x-openstack-request-id") ?? response.headers.get("x-request-id") ?? undefined;
-      observer.response(ctx.record, response.status, performance.now() - started);
-      return response;
     } catch (error) {
       if (ctx.signal?.aborted) {
         throw ctx.signal.reason;
       }
       throw toNetworkError(request, error, ctx.record);
     }
+    const { headers, status } = answer;
+    ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;
+    observer.response(ctx.record, status, performance.now() - started);
+    if (answer instanceof Response) {
+      // A download's body goes to the caller unread; any other is read whole inside the attempt.
+      return ctx.policy.streamResponse && answer.ok ? answer : readAnswer(request, ctx, unreadResponse(answer));
+    }
+    return readAnswer(request, ctx, answer);
   };
+}
+
+/** An undici answer as a Response (a download's, to stream) or as an answer to read whole. */
+function fromUndici(answer: NodeAnswer, ctx: CallContext): Unread | Response {
+  const { status, headers, body } = answer;
+  if (ctx.policy.streamResponse && status >= 200 && status < 300) {
+    return new Response(body === null ? null : webBody(body), { status, headers });
+  }
+  return { status, statusText: "", headers, body: body === null ? null : nodeReader(body) };
 }
 
 function requestInit(request: Outgoing, ctx: CallContext): RequestInit {

@@ -5,7 +5,6 @@ import { createBaseSend } from "./base-send.js";
 import type { Send } from "./call-context.js";
 import { createHttpClient, type HttpClient } from "./http-client.js";
 import { createObserver, type Observer } from "./observe.js";
-import { readBody } from "./read-body.js";
 import { type CallRun, type Pipeline, pipelineFetch, runCall, type SendCall } from "./run-call.js";
 import { createSignatureAuth } from "./signature-auth.js";
 import { createTokenLogin } from "./token-login.js";
@@ -34,14 +33,14 @@ function bind(pipeline: Pipeline): SendCall {
 }
 
 /**
- * Builds the pipeline `withAuth(withRetry(withTimeout(readBody(send))))` and the typed calls on top of it. The
+ * Builds the pipeline `withAuth(withRetry(withTimeout(send)))` and the typed calls on top of it. The
  * login runs on the same pipeline without `withAuth`, through an openapi-fetch client of its own, so middleware
  * users add to `scp.http` never sees a password.
  * @internal
  */
 export function createTransport(options: ResolvedOptions): Transport {
   const observer = createObserver(options);
-  const unauthenticated: Send = withRetry(withTimeout(readBody(createBaseSend(options, observer))), observer);
+  const unauthenticated: Send = withRetry(withTimeout(createBaseSend(options, observer)), observer);
   const auth =
     options.auth.type === "signature"
       ? createSignatureAuth(options.auth)

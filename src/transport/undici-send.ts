@@ -2,7 +2,6 @@ import { pipeline, type Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, constants as zlib } from "node:zlib";
 import type { Dispatcher } from "undici";
 import type { CallContext, Outgoing } from "./call-context.js";
-import { webBody } from "./node-body.js";
 import { NULL_BODY } from "./read-body.js";
 
 /** Most bytes a streamed response buffers ahead of its reader (and the most one chunk of it carries). */
@@ -49,16 +48,23 @@ function decoded(body: Readable, encoding: string): Readable | undefined {
   ) as unknown as Readable;
 }
 
+/** What undici answered: status, headers and the body as a Node stream (decoded), not read yet. @internal */
+export interface NodeAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Null for a status that has no body. */
+  readonly body: Readable | null;
+}
+
 /**
- * Sends one attempt with undici's `request` on the client's dispatcher and answers a standard Response: a streamed
- * upload or download at constant memory either way, and every other call for a third of fetch's CPU (fetch builds a
- * Request, a Response and web streams around undici's own request; at ~250 µs a call that was most of the SDK's
- * cost per request). A JSON answer may be compressed and is decoded, and then loses its Content-Length, so the
- * transport's size cap counts the decoded bytes; a download asks for the bytes as stored (Range offsets and its
- * SHA-256 are of those).
+ * Sends one attempt with undici's `request` on the client's dispatcher: a streamed upload or download at constant
+ * memory either way, and every other call for a third of fetch's CPU (fetch builds a Request, a Response and web
+ * streams around undici's own request; at ~250 µs a call that was most of the SDK's cost per request). A JSON
+ * answer may be compressed and is decoded, and then loses its Content-Length, so the transport's size cap counts
+ * the decoded bytes; a download asks for the bytes as stored (Range offsets and its SHA-256 are of those).
  * @internal
  */
-export async function sendWithUndici(request: Outgoing, ctx: CallContext, dispatcher: Dispatcher): Promise<Response> {
+export async function sendWithUndici(request: Outgoing, ctx: CallContext, dispatcher: Dispatcher): Promise<NodeAnswer> {
   const source = request.source;
   const headers: Record<string, string> = Object.fromEntries(request.headers.entries());
   if (source?.size !== undefined) {
@@ -86,12 +92,12 @@ export async function sendWithUndici(request: Outgoing, ctx: CallContext, dispat
   }
   if (NULL_BODY.has(answer.statusCode)) {
     await answer.body.dump();
-    return new Response(null, { status: answer.statusCode, headers: responseHeaders });
+    return { status: answer.statusCode, headers: responseHeaders, body: null };
   }
   const encoding = decode ? responseHeaders.get("content-encoding") : null;
   const body = encoding === null ? answer.body : decoded(answer.body, encoding);
   if (body !== answer.body && body !== undefined) {
     responseHeaders.delete("content-length");
   }
-  return new Response(webBody(body ?? answer.body), { status: answer.statusCode, headers: responseHeaders });
+  return { status: answer.statusCode, headers: responseHeaders, body: body ?? answer.body };
 }
