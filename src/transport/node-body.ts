@@ -11,6 +11,8 @@ export function nodeReader(body: Readable): BodyReader {
   return {
     read: () => chunks.next() as Promise<{ done: boolean; value?: Uint8Array | undefined }>,
     cancel: async () => {
+      // undici's body errors as it is destroyed (RequestAbortedError): heard here, or it would end the process.
+      body.on("error", () => undefined);
       body.destroy();
     },
   };
