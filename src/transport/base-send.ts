@@ -22,11 +22,12 @@ function fetchReplaced(): boolean {
 
 /**
  * The innermost layer: sends one attempt, maps a thrown failure to an ScpNetworkError (a caller's abort is
- * rethrown as its reason) and reads the answer whole (see {@link readAnswer}), a download's body excepted. A call goes through the caller's fetch when there is one (looked up per call so test
- * doubles work). Otherwise it goes through undici's `request` on the client's dispatcher (see
- * {@link sendWithUndici}): Node's fetch keeps a streamed request body in memory (nodejs/undici#4058), and its web
- * streams cost a download more CPU than the TLS under it and a small call twice the SDK's own work. Only when
- * something replaced `globalThis.fetch` do the calls with small bodies go through that fetch, with the dispatcher.
+ * rethrown as its reason) and reads the answer whole (see {@link readAnswer}), a download's body excepted. A call
+ * goes through the caller's fetch when there is one (looked up per call so test doubles work). Otherwise it goes
+ * through undici's `request` on the client's dispatcher (see {@link sendWithUndici}): Node's fetch keeps a streamed
+ * request body in memory (nodejs/undici#4058), and its web streams cost a download more CPU than the TLS under it
+ * and a small call twice the SDK's own work. Only when something replaced `globalThis.fetch` do the calls with small
+ * bodies go through that fetch, with the dispatcher.
  * @internal
  */
 export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | undefined }, observer: Observer): Send {
@@ -42,10 +43,11 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     ctx.record.attempts++;
     observer.attempt(ctx.record);
     const started = performance.now();
-    let answer: Unread | Response;
+    // A fetch's answer (any Response-like, of whatever class) or undici's, still to be read or to stream.
+    let answer: { fetched: Response } | Unread | Response;
     try {
       if (options.fetch) {
-        answer = await options.fetch(new Request(request.url, requestInit(request, ctx)));
+        answer = { fetched: await options.fetch(new Request(request.url, requestInit(request, ctx))) };
       } else if (request.source || ctx.policy.streamResponse || !fetchReplaced()) {
         answer = fromUndici(await sendWithUndici(request, ctx, await getDispatcher()), ctx);
       } else {
@@ -54,7 +56,7 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
         if (ownDispatcher) {
           (init as { dispatcher?: Dispatcher }).dispatcher = await getDispatcher();
         }
-        answer = await globalThis.fetch(request.url, init);
+        answer = { fetched: await globalThis.fetch(request.url, init) };
       }
     } catch (error) {
       if (ctx.signal?.aborted) {
@@ -62,14 +64,15 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
       }
       throw toNetworkError(request, error, ctx.record);
     }
-    const { headers, status } = answer;
+    const { headers, status } = "fetched" in answer ? answer.fetched : answer;
     ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;
     observer.response(ctx.record, status, performance.now() - started);
-    if (answer instanceof Response) {
+    if ("fetched" in answer) {
       // A download's body goes to the caller unread; any other is read whole inside the attempt.
-      return ctx.policy.streamResponse && answer.ok ? answer : readAnswer(request, ctx, unreadResponse(answer));
+      const response = answer.fetched;
+      return ctx.policy.streamResponse && response.ok ? response : readAnswer(request, ctx, unreadResponse(response));
     }
-    return readAnswer(request, ctx, answer);
+    return answer instanceof Response ? answer : readAnswer(request, ctx, answer);
   };
 }
 

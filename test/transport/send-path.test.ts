@@ -85,3 +85,10 @@ test("once globalThis.fetch is replaced, calls go through it; put back, they go 
   expect(seen).toHaveLength(1);
   expect(loopback.received).toHaveLength(2);
 });
+
+test("a caller's fetch may answer a Response of another class (undici's own fetch, say), and it is read as one", async () => {
+  const { Response: UndiciResponse } = await import("undici");
+  const fetch = async () =>
+    new UndiciResponse(JSON.stringify(VERSION), { headers: { "content-type": "application/json" } }) as never;
+  await expect(testClient({ fetch }).system.version()).resolves.toMatchObject({ version: "6.11.1" });
+});
