@@ -6,7 +6,7 @@ import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispat
 import { toNetworkError } from "./network-error.js";
 import { nodeReader, webBody } from "./node-body.js";
 import type { Observer } from "./observe.js";
-import { readAnswer, type Unread, unreadResponse } from "./read-body.js";
+import { readAnswer, unreadResponse } from "./read-body.js";
 import { type NodeAnswer, sendWithUndici } from "./undici-send.js";
 
 /** The fetch in place when the SDK loaded: Node's own, unless something had replaced it before. */
@@ -43,20 +43,21 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     ctx.record.attempts++;
     observer.attempt(ctx.record);
     const started = performance.now();
-    // A fetch's answer (any Response-like, of whatever class) or undici's, still to be read or to stream.
-    let answer: { fetched: Response } | Unread | Response;
+    // Decided before sending, not from the answer's class: a caller's fetch may answer a Response of another class.
+    const viaUndici = !options.fetch && (request.source !== undefined || ctx.policy.streamResponse || !fetchReplaced());
+    let answer: Response | NodeAnswer;
     try {
-      if (options.fetch) {
-        answer = { fetched: await options.fetch(new Request(request.url, requestInit(request, ctx))) };
-      } else if (request.source || ctx.policy.streamResponse || !fetchReplaced()) {
-        answer = fromUndici(await sendWithUndici(request, ctx, await getDispatcher()), ctx);
+      if (viaUndici) {
+        answer = await sendWithUndici(request, ctx, await getDispatcher());
+      } else if (options.fetch) {
+        answer = await options.fetch(new Request(request.url, requestInit(request, ctx)));
       } else {
         // No Request of our own: fetch makes one from the URL and init anyway.
         const init = requestInit(request, ctx);
         if (ownDispatcher) {
           (init as { dispatcher?: Dispatcher }).dispatcher = await getDispatcher();
         }
-        answer = { fetched: await globalThis.fetch(request.url, init) };
+        answer = await globalThis.fetch(request.url, init);
       }
     } catch (error) {
       if (ctx.signal?.aborted) {
@@ -64,25 +65,25 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
       }
       throw toNetworkError(request, error, ctx.record);
     }
-    const { headers, status } = "fetched" in answer ? answer.fetched : answer;
+    const { headers, status } = answer;
     ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;
     observer.response(ctx.record, status, performance.now() - started);
-    if ("fetched" in answer) {
+    if (!viaUndici) {
+      const response = answer as Response;
       // A download's body goes to the caller unread; any other is read whole inside the attempt.
-      const response = answer.fetched;
-      return ctx.policy.streamResponse && response.ok ? response : readAnswer(request, ctx, unreadResponse(response));
+      return isDownload(ctx, status) ? response : readAnswer(request, ctx, unreadResponse(response));
     }
-    return answer instanceof Response ? answer : readAnswer(request, ctx, answer);
+    const { body } = answer as NodeAnswer;
+    if (isDownload(ctx, status)) {
+      return new Response(body === null ? null : webBody(body), { status, headers });
+    }
+    return readAnswer(request, ctx, { status, statusText: "", headers, body: body === null ? null : nodeReader(body) });
   };
 }
 
-/** An undici answer as a Response (a download's, to stream) or as an answer to read whole. */
-function fromUndici(answer: NodeAnswer, ctx: CallContext): Unread | Response {
-  const { status, headers, body } = answer;
-  if (ctx.policy.streamResponse && status >= 200 && status < 300) {
-    return new Response(body === null ? null : webBody(body), { status, headers });
-  }
-  return { status, statusText: "", headers, body: body === null ? null : nodeReader(body) };
+/** True for a download's successful answer, whose body streams to the caller instead of being read here. */
+function isDownload(ctx: CallContext, status: number): boolean {
+  return ctx.policy.streamResponse && status >= 200 && status < 300;
 }
 
 function requestInit(request: Outgoing, ctx: CallContext): RequestInit {
