@@ -5,6 +5,7 @@ import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { BACKUP_SESSION_MIN_VERSION } from "./open-backup-session.js";
 import { type SelectedBackupProxy, selectBackupProxy } from "./select-backup-proxy.js";
 import { readTarget, targetChecks, targetWarnings, untrackedDisks } from "./session-preflight.js";
+import { requestOptions } from "./step-helpers.js";
 
 const WORKFLOW = "checkBackupSession";
 
@@ -54,7 +55,7 @@ export async function checkBackupSession(
   parseClient(scp, `${WORKFLOW} client`);
   const { serverId, proxyId, sinceCheckpointId = 0 } = parseInput(Input, input, `${WORKFLOW} input`);
   parseInput(Options, options, `${WORKFLOW} options`);
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "backup sessions (HotAdd)", req);
   const target = await readTarget(scp, WORKFLOW, serverId, req);
   const checks = targetChecks(target, { kind: "backup", sinceCheckpoint: sinceCheckpointId > 0 });

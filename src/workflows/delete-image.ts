@@ -1,6 +1,6 @@
 import type { ScpClient } from "../client.js";
 import { ScpNotFoundError } from "../errors/api.js";
-import { applyOnce } from "./step-helpers.js";
+import { applyOnce, requestOptions } from "./step-helpers.js";
 
 /**
  * Deletes an image a run made. A delete whose answer was lost, or that a retry finds already done (404), counts as
@@ -8,7 +8,7 @@ import { applyOnce } from "./step-helpers.js";
  * @internal
  */
 export async function deleteImage(scp: ScpClient, imageId: string, options: { signal?: AbortSignal }): Promise<void> {
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   const gone = async () => (await scp.images.find(imageId, req)) === undefined;
   try {
     await applyOnce(() => scp.images.delete(imageId, req), gone);

@@ -4,7 +4,7 @@ import type { ScpSessionLeftover, ScpSessionResourceKind } from "../errors/sessi
 import type { HotAddedDisk } from "../options.js";
 import type { JournalItem } from "./session-journal.js";
 import type { SessionParts } from "./session-types.js";
-import { pollUntil, type StepOptions, waitOptions } from "./step-helpers.js";
+import { pollUntil, requestOptions, type StepOptions, waitOptions } from "./step-helpers.js";
 
 /** One disk to hot-add for a session. @internal */
 export interface AttachRequest {
@@ -81,7 +81,7 @@ export async function detachDisk(
 ): Promise<void> {
   const { scp, proxy, journal, wait } = parts;
   try {
-    const ref = await scp.hotAdd.detach(proxy.id, [proxyDiskId], reqOf(options));
+    const ref = await scp.hotAdd.detach(proxy.id, [proxyDiskId], requestOptions(options));
     await scp.tasks.wait(ref, { ...waitOptions(wait), ...waitOptions(options) });
   } catch (error) {
     if (!gone(error)) {
@@ -89,10 +89,6 @@ export async function detachDisk(
     }
   }
   await journal.drop(item);
-}
-
-function reqOf(options: StepOptions): { signal?: AbortSignal } {
-  return options.signal ? { signal: options.signal } : {};
 }
 
 /** Releases the backup resource and waits; gone already counts as released. @internal */
@@ -105,7 +101,7 @@ export async function removeResource(
   const { scp, journal } = parts;
   const left = await tryRemove("backup-resource", resourceId, item.serverId, async () => {
     try {
-      const ref = await scp.backupResources.delete(resourceId, reqOf(options));
+      const ref = await scp.backupResources.delete(resourceId, requestOptions(options));
       if (ref.taskId) {
         await scp.tasks.wait(ref.taskId, waitOptions(options));
       }
@@ -133,7 +129,7 @@ export async function deleteSnapshot(
 ): Promise<void> {
   const { scp } = parts;
   try {
-    const ref = await scp.snapshots.delete(serverId, snapshotId, reqOf(options));
+    const ref = await scp.snapshots.delete(serverId, snapshotId, requestOptions(options));
     if (ref.taskId) {
       await scp.tasks.wait(ref.taskId, { ...waitOptions(parts.wait), ...waitOptions(options) });
       return;
@@ -145,7 +141,7 @@ export async function deleteSnapshot(
     throw error;
   }
   await pollUntil(
-    () => scp.snapshots.list(serverId, reqOf(options)),
+    () => scp.snapshots.list(serverId, requestOptions(options)),
     {
       done: (list) => !list.some((s) => s.id === snapshotId),
       resource: `snapshot ${snapshotId} of VM ${serverId}`,
