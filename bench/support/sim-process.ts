@@ -51,8 +51,9 @@ function ask<T>(child: ChildProcess, message: object, type: string, field: strin
 
 /** Forks the HTTPS simulator with these options and waits until it listens. */
 export async function startSimProcess(options: StartScpSimulatorOptions = {}): Promise<SimProcess> {
+  // SIM_NODE_FLAGS (say `--cpu-prof --cpu-prof-dir=tmp/sim-prof`) profiles the simulator process.
   const child = fork(new URL("./simulator-child.ts", import.meta.url), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...(process.env.SIM_NODE_FLAGS ?? "").split(" ").filter(Boolean)],
     env: { ...process.env, SCP_SIM_OPTIONS: JSON.stringify(options) },
   });
   const [ready] = (await Promise.race([

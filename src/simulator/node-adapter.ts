@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { batchedWebStream } from "../batched-web-stream.js";
 import { noContentBody } from "./responses.js";
 
 /** Serves Node HTTP(S) requests with a web `(Request) => Promise<Response>` handler, streaming both ways. */
@@ -40,7 +41,7 @@ function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request {
     method: req.method ?? "GET",
     headers,
     signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+    ...(hasBody ? { body: batchedWebStream(req), duplex: "half" } : {}),
   };
   return new Request(url, init as RequestInit);
 }

@@ -1,10 +1,11 @@
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import { batchedWebStream } from "../batched-web-stream.js";
 import type { ScpFetch } from "../options.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispatcher.js";
 import { toNetworkError } from "./network-error.js";
-import { nodeReader, webBody } from "./node-body.js";
+import { nodeReader } from "./node-body.js";
 import type { Observer } from "./observe.js";
 import { readAnswer, unreadResponse } from "./read-body.js";
 import { type NodeAnswer, sendWithUndici } from "./undici-send.js";
@@ -75,7 +76,7 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     }
     const { body } = answer as NodeAnswer;
     if (isDownload(ctx, status)) {
-      return new Response(body === null ? null : webBody(body), { status, headers });
+      return new Response(body === null ? null : batchedWebStream(body), { status, headers });
     }
     return readAnswer(request, ctx, { status, statusText: "", headers, body: body === null ? null : nodeReader(body) });
   };

@@ -171,6 +171,43 @@ describe("HTTPS simulator", () => {
     expect(sha256(new Uint8Array(await tail.response.arrayBuffer()))).toBe(sha256(whole.slice(1_000_000)));
   });
 
+  it("drops an upload cut mid-body, keeps no part of it and takes the whole file afterwards", async () => {
+    const created = await signed()("POST", "/janus/20180725/images", {
+      json: { azs: [server.poolIds[0]], disk_format: "aCloud", image_type: "private" },
+    });
+    const id = created.body.data.id;
+    const token = await loginToken(fetchTrusted, server.url, server.credentials, "v2");
+    const url = new URL(`/janus/20180725/images/${id}/upload`, server.url);
+    const head = [
+      `PUT ${url.pathname} HTTP/1.1`,
+      `Host: ${url.host}`,
+      `Authorization: Token ${token}`,
+      "Content-Type: application/octet-stream",
+      `Content-Length: ${8 * 1024 * 1024}`,
+    ];
+    const socket = connect({ host: url.hostname, port: Number(url.port), ca: server.ca });
+    await new Promise((resolve) => socket.once("secureConnect", resolve));
+    socket.write(`${head.join("\r\n")}\r\n\r\n`);
+    socket.write(new Uint8Array(3 * 1024 * 1024));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const whole = new Uint8Array(5 * 1024 * 1024).fill(7);
+    let answer: Awaited<ReturnType<ReturnType<typeof signed>>> | undefined;
+    // The cut is seen by the simulator a moment later; until then the image is still taking the first upload.
+    for (let tries = 0; tries < 50 && answer?.status !== 200; tries++) {
+      answer = await signed()("PUT", url.pathname, { body: whole, bodySha256: sha256(whole) });
+      if (answer.status !== 200) {
+        expect(answer.status).toBe(409);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(answer?.status).toBe(200);
+    expect(server.state().images.find((i) => i.id === id)?.upload).toEqual({
+      sizeBytes: whole.length,
+      sha256: sha256(whole),
+    });
+  });
+
   it("answers an upload refused before its body is read (401), then closes that connection", async () => {
     const created = await signed()("POST", "/janus/20180725/images", {
       json: { azs: [server.poolIds[0]], disk_format: "aCloud", image_type: "private" },
