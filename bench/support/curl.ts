@@ -1,4 +1,5 @@
 // curl as the yardstick for transfers: the same URL, the same simulator, token auth.
+import { stat } from "node:fs/promises";
 import { runChild } from "./run-child.js";
 
 /** How long curl took (its own `time_total`, which like the SDK's clock leaves out process start-up). */
@@ -22,4 +23,39 @@ export async function curl(args: readonly string[]): Promise<CurlRun> {
 /** Arguments that send the token and trust the simulator's certificate. */
 export function curlAuth(caFile: string, token: string): string[] {
   return ["--cacert", caFile, "-H", `Authorization: Token ${token}`];
+}
+
+/**
+ * curl doing the download's whole work: the body to a file and its SHA-256 as it arrives, as a script does it
+ * with standard tools (curl | tee FILE | openssl dgst -sha256; openssl's SHA-256 is the fastest one at hand).
+ * Timed from start to the digest, so three process start-ups (a few ms) are in it. Undefined when there is no
+ * openssl.
+ */
+export async function curlHashed(args: readonly string[], url: string, file: string): Promise<CurlRun | undefined> {
+  if (!(await hasOpenssl())) {
+    return undefined;
+  }
+  const quoted = [...args, url].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const started = performance.now();
+  const out = await runChild(
+    "bash",
+    ["-c", `set -o pipefail; curl -sS --fail ${quoted} | tee '${file}' | openssl dgst -sha256 -r`],
+    "curl | tee | openssl dgst",
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (!/^[0-9a-f]{64}/.test(out.trim())) {
+    throw new Error(`openssl dgst printed no digest: ${out.trim()}`);
+  }
+  const { size } = await stat(file);
+  return { seconds, bytes: size };
+}
+
+let openssl: Promise<boolean> | undefined;
+
+function hasOpenssl(): Promise<boolean> {
+  openssl ??= runChild("openssl", ["version"], "openssl version").then(
+    () => true,
+    () => false,
+  );
+  return openssl;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpClient } from "../../src/index.js";
 import { runClient } from "./client-process.js";
-import { curl, curlAuth } from "./curl.js";
+import { curl, curlAuth, curlHashed } from "./curl.js";
 import { type Figure, figure, goal } from "./figures.js";
 import { runChild } from "./run-child.js";
 import type { SimProcess } from "./sim-process.js";
@@ -115,7 +115,10 @@ function sideFigures(what: string, yardstick: string, runs: { curl: Timed; node:
   ];
 }
 
-/** Side by side, `runs` times: curl -o, Node alone and the SDK's download to a file with its SHA-256. */
+/**
+ * Side by side, `runs` times: curl -o, Node alone, the SDK's download to a file with its SHA-256, and curl doing
+ * that same work through a pipe (see {@link curlHashed}).
+ */
 export async function downloads(env: Env, imageId: string, bytes: number, runs: number) {
   const url = `${env.sim.url}/janus/20240725/images/${imageId}/download`;
   const out = (name: string) => join(env.dir, `${name}.vma`);
@@ -125,16 +128,35 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
     await rm(out(name), { force: true });
     return result;
   };
+  const auth = curlAuth(env.caFile, env.sim.token);
   const legs = {
-    curl: () => removed("curl", curl([...curlAuth(env.caFile, env.sim.token), "-o", out("curl"), url])),
+    curl: () => removed("curl", curl([...auth, "-o", out("curl"), url])),
     node: () => removed("node", nodeAlone(env, "download", url, out("node"))),
     sdk: () => removed("sdk", sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
+    curlHashed: () => removed("curl-hashed", curlHashed(auth, url, out("curl-hashed"))),
   };
-  const results: { curl: Timed; node: Timed; sdk: Outcome }[] = [];
+  const results: { curl: Timed; node: Timed; sdk: Outcome; curlHashed: Timed | undefined }[] = [];
   for (let run = 0; run < runs; run++) {
     results.push(await rotated(legs, run));
   }
-  const figures = sideFigures(`download ${bytes / MIB} MiB to a file with SHA-256`, "curl -o", results);
+  const what = `download ${bytes / MIB} MiB to a file with SHA-256`;
+  const figures = sideFigures(what, "curl -o", results);
+  const hashed = results.flatMap((r) => (r.curlHashed ? [{ sdk: r.sdk, curl: r.curlHashed }] : []));
+  if (hashed.length > 0) {
+    const same = "curl | tee | openssl SHA-256 (the same work)";
+    figures.push(
+      figure(
+        `${what}: SDK / ${same}`,
+        hashed.map((r) => rate(r.sdk) / rate(r.curl)),
+        "×",
+      ),
+      figure(
+        `${what}: ${same}`,
+        hashed.map((r) => rate(r.curl)),
+        "MiB/s",
+      ),
+    );
+  }
   return { figures, runs: results.map((r) => r.sdk) };
 }
 
