@@ -1,7 +1,7 @@
 // The same transfer done by Node alone, without the SDK: undici's request on an agent that trusts the simulator,
 // to or from a file, the download with its SHA-256. What Node itself costs for the work, beside curl and the SDK.
 // Input: one JSON argument {op: "download" | "upload", url, caFile, token, file}. Output: one JSON line
-// {seconds, bytes, cpuMs, peakRss}, measured as transfer-client.ts measures the SDK.
+// {seconds, bytes, cpuMs, peakRss, startRss}, measured as transfer-client.ts measures the SDK.
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
 import { Transform } from "node:stream";
@@ -54,6 +54,7 @@ async function upload() {
   return size;
 }
 
+const startRss = process.memoryUsage().rss;
 const cpu = process.cpuUsage();
 const started = performance.now();
 const bytes = job.op === "download" ? await download() : await upload();
@@ -61,5 +62,7 @@ const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 const peakKib = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
 const peakRss = Number(peakKib ?? 0) * 1024;
-process.stdout.write(`${JSON.stringify({ seconds, bytes, cpuMs: (used.user + used.system) / 1000, peakRss })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ seconds, bytes, cpuMs: (used.user + used.system) / 1000, peakRss, startRss })}\n`,
+);
 await agent.close();

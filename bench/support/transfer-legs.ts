@@ -135,12 +135,30 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
     sdk: () => removed("sdk", sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
     curlHashed: () => removed("curl-hashed", curlHashed(auth, url, out("curl-hashed"))),
   };
-  const results: { curl: Timed; node: Timed; sdk: Outcome; curlHashed: Timed | undefined }[] = [];
+  const results: { curl: Timed; node: Outcome; sdk: Outcome; curlHashed: Timed | undefined }[] = [];
   for (let run = 0; run < runs; run++) {
     results.push(await rotated(legs, run));
   }
   const what = `download ${bytes / MIB} MiB to a file with SHA-256`;
-  const figures = sideFigures(what, "curl -o", results);
+  const growth = (o: Outcome) => (o.peakRss - o.startRss) / MIB;
+  const figures = [
+    ...sideFigures(what, "curl -o", results),
+    figure(
+      `${what}: Node alone, client peak RSS`,
+      results.map((r) => r.node.peakRss / MIB),
+      "MiB",
+    ),
+    figure(
+      `${what}: SDK, client RSS growth (peak - before)`,
+      results.map((r) => growth(r.sdk)),
+      "MiB",
+    ),
+    figure(
+      `${what}: Node alone, client RSS growth (peak - before)`,
+      results.map((r) => growth(r.node)),
+      "MiB",
+    ),
+  ];
   const hashed = results.flatMap((r) => (r.curlHashed ? [{ sdk: r.sdk, curl: r.curlHashed }] : []));
   if (hashed.length > 0) {
     const same = "curl | tee | openssl SHA-256 (the same work)";
