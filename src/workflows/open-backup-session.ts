@@ -18,6 +18,7 @@ import { changeAndWait, failOpen, openJournal } from "./session-open.js";
 import { checkTarget, readTarget, type SessionTarget, untrackedDisks } from "./session-preflight.js";
 import { marginOf, progress, type Step } from "./session-progress.js";
 import { diskSizes, readSnapshot, sessionParts } from "./session-read.js";
+import { requestOptions } from "./step-helpers.js";
 
 const WORKFLOW = "openBackupSession";
 /** The SCP release with everything a session uses (hot-add arrived last). */
@@ -52,7 +53,7 @@ export async function openBackupSession(
   const marginMs = marginOf(WORKFLOW, lockTimeMs, options);
   const since = parsed.sinceCheckpointId ?? 0;
   const step = progress(options);
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   const { target, warnings, proxy } = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, async () => {
     await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "backup sessions (HotAdd)", req);
     const target = await step("preflight", () => readTarget(scp, WORKFLOW, parsed.serverId, req));

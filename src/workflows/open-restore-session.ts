@@ -21,6 +21,7 @@ import { checkTarget, readTarget } from "./session-preflight.js";
 import { marginOf, progress, type Step } from "./session-progress.js";
 import { sessionParts } from "./session-read.js";
 import type { SessionDiskInfo } from "./session-types.js";
+import { requestOptions } from "./step-helpers.js";
 
 const WORKFLOW = "openRestoreSession";
 const MIB = 1024 * 1024;
@@ -54,7 +55,7 @@ export async function openRestoreSession(
   const lockTimeMs = parsed.lockTimeMs ?? D.lockTimeMs;
   const marginMs = marginOf(WORKFLOW, lockTimeMs, options);
   const step = progress(options);
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   const { proxy, warnings, config } = await throwIfAbortedBeforeChanges(WORKFLOW, options.signal, async () => {
     await scp.system.requireVersion(BACKUP_SESSION_MIN_VERSION, "restore sessions (HotAdd)", req);
     return step("preflight", () => checkRestore(scp, parsed, req));

@@ -7,6 +7,7 @@ import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
 import { type BackupProxy, readHeldDisks, toBackupProxy } from "./find-backup-proxies.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
 import { proxySlots } from "./session-slots.js";
+import { requestOptions } from "./step-helpers.js";
 
 /** Which VM a proxy is wanted for. */
 export interface SelectBackupProxyInput {
@@ -76,7 +77,7 @@ export async function selectBackupProxy(
   parseClient(scp, "selectBackupProxy client");
   const { serverId, proxyId } = parseInput(Input, input, "selectBackupProxy input");
   parseInput(Options, options, "selectBackupProxy options");
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   const vm = await scp.servers.find(serverId, req);
   if (!vm?.az_id) {
     const checks = [{ name: "the VM exists", ok: false, detail: `no VM ${serverId} (or it has no resource pool)` }];

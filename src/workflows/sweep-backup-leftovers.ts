@@ -9,7 +9,7 @@ import { type JournalItem, type JournalRecord, journalDir } from "./session-jour
 import { readJournals, rewriteJournal, sessionAlive } from "./session-journals.js";
 import { parseSessionMarker } from "./session-marker.js";
 import { deleteSnapshot, tryRemove } from "./session-steps.js";
-import { type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
+import { requestOptions, type StepOptions, StepOptionsSchema, waitOptions } from "./step-helpers.js";
 import { type BackupLeftover, type Found, type RemainingLeftover, SweepReader, unfindableLock } from "./sweep-find.js";
 
 /** How to sweep. */
@@ -59,7 +59,7 @@ export async function sweepBackupLeftovers(
 ): Promise<SweepBackupLeftoversResult> {
   parseClient(scp, "sweepBackupLeftovers client");
   parseInput(Options, options, "sweepBackupLeftovers options");
-  const req = options.signal ? { signal: options.signal } : {};
+  const req = requestOptions(options);
   const journals = (await readJournals(journalDir(scp.baseUrl, options.stateDir))).filter(
     (j) => j.record.baseUrl === scp.baseUrl && !sessionAlive(j.record),
   );
