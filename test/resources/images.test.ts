@@ -1,25 +1,19 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useDownloadServer } from "../support/download-server.js";
 import { useLoopback } from "../support/loopback.js";
 import { BASE, page, useMsw, v1, v2 } from "../support/msw.js";
 import { scriptedFetch } from "../support/scripted-fetch.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const server = useMsw();
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000aaaa";
-let dir = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-images-test-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("scp-images-test-");
 
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7) % 251));
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -46,7 +40,7 @@ test("create refuses an image with no pool before sending", async () => {
 
 test("upload streams a file as octet-stream with progress, and returns the distribution task", async () => {
   const data = bytes(300_000);
-  const file = join(dir, "proxy.vma");
+  const file = join(temp.dir, "proxy.vma");
   await writeFile(file, data);
   const received = acceptUpload();
   const progress: number[] = [];
@@ -86,7 +80,7 @@ const downloadClient = (overrides: Parameters<typeof testClient>[0] = {}) =>
 test("download writes the file with its sha256 and reports progress", async () => {
   const data = bytes(200_000);
   downloads.serve({ data });
-  const file = join(dir, "down-1.vma");
+  const file = join(temp.dir, "down-1.vma");
   const progress: [number, number | undefined][] = [];
   const result = await downloadClient().images.download(
     IMAGE,
@@ -101,7 +95,7 @@ test("download writes the file with its sha256 and reports progress", async () =
 test("a dropped download resumes with Range and the result is whole", async () => {
   const data = bytes(200_000);
   const ranges = downloads.serve({ data, cutFirstAt: 123_456 });
-  const file = join(dir, "down-2.vma");
+  const file = join(temp.dir, "down-2.vma");
   const result = await downloadClient().images.download(IMAGE, { file });
   expect(ranges).toEqual([null, "bytes=123456-"]);
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
@@ -111,7 +105,7 @@ test("a dropped download resumes with Range and the result is whole", async () =
 test("a stalled download is given up after idleTimeoutMs and resumed with Range", async () => {
   const data = bytes(200_000);
   const ranges = downloads.serve({ data, stallFirstAt: 50_000 });
-  const file = join(dir, "down-stall.vma");
+  const file = join(temp.dir, "down-stall.vma");
   const result = await downloadClient().images.download(IMAGE, { file }, { idleTimeoutMs: 200 });
   expect(ranges).toEqual([null, "bytes=50000-"]);
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
@@ -120,7 +114,7 @@ test("a stalled download is given up after idleTimeoutMs and resumed with Range"
 test("a server that ignores Range on resume makes the download start over, still whole", async () => {
   const data = bytes(100_000);
   const ranges = downloads.serve({ data, cutFirstAt: 40_000, ignoreRange: true });
-  const file = join(dir, "down-3.vma");
+  const file = join(temp.dir, "down-3.vma");
   const result = await downloadClient().images.download(IMAGE, { file });
   expect(ranges).toEqual([null, "bytes=40000-"]);
   expect(result.sha256).toBe(sha(data));
@@ -129,7 +123,7 @@ test("a server that ignores Range on resume makes the download start over, still
 
 test("a refused download (not exported) is not resumed", async () => {
   const ranges = downloads.serve({ data: bytes(10), error: { status: 400, message: "image is not exported" } });
-  await expect(downloadClient().images.download(IMAGE, { file: join(dir, "never.vma") })).rejects.toThrow(
+  await expect(downloadClient().images.download(IMAGE, { file: join(temp.dir, "never.vma") })).rejects.toThrow(
     "image is not exported",
   );
   expect(ranges).toHaveLength(1);
@@ -168,7 +162,7 @@ test("a download through a custom fetch keeps its behaviour: a drop resumes with
       return new HttpResponse(body, { status: start > 0 ? 206 : 200, headers });
     }),
   );
-  const file = join(dir, "down-fetch.vma");
+  const file = join(temp.dir, "down-fetch.vma");
   const result = await testClient({ fetch: (request) => fetch(request) }).images.download(IMAGE, { file });
   expect(ranges).toEqual([null, "bytes=30000-"]);
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
@@ -228,7 +222,7 @@ test("export, update, delete and create-from-server call their operations", asyn
 
 test("a failed download removes its file, and aborts (never closes) a stream target", async () => {
   downloads.serve({ data: bytes(10), error: { status: 404, message: "no such image" } });
-  const file = join(dir, "failed.vma");
+  const file = join(temp.dir, "failed.vma");
   await expect(downloadClient().images.download(IMAGE, { file })).rejects.toThrow("no such image");
   await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
   const events: string[] = [];
@@ -262,13 +256,13 @@ test("a transfer whose file cannot be read or written, or whose options are bad,
   const scp = testClient({ fetch });
   const stream = () => new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   const refusals: (() => Promise<unknown>)[] = [
-    () => scp.images.upload(IMAGE, { file: join(dir, "missing.vma") }),
-    () => scp.images.upload(IMAGE, { file: dir }),
+    () => scp.images.upload(IMAGE, { file: join(temp.dir, "missing.vma") }),
+    () => scp.images.upload(IMAGE, { file: temp.dir }),
     () => scp.images.upload(IMAGE, { stream: stream() }, { signal: "stop" as unknown as AbortSignal }),
     () => scp.images.upload(IMAGE, { stream: stream() }, { timeoutMs: Number.POSITIVE_INFINITY }),
-    () => scp.images.download(IMAGE, { file: join(dir, "no-such-dir", "x.vma") }),
-    () => scp.images.download(IMAGE, { file: dir }),
-    () => scp.images.download(IMAGE, { file: join(dir, "d.vma") }, { clientToken: "a b" }),
+    () => scp.images.download(IMAGE, { file: join(temp.dir, "no-such-dir", "x.vma") }),
+    () => scp.images.download(IMAGE, { file: temp.dir }),
+    () => scp.images.download(IMAGE, { file: join(temp.dir, "d.vma") }, { clientToken: "a b" }),
   ];
   for (const call of refusals) {
     await expect(call()).rejects.toBeInstanceOf(ScpValidationError);

@@ -1,20 +1,14 @@
 // A signed upload carries the file's SHA-256 in its signature, made by a pre-pass over the file before sending.
 // The simulator checks it against the bytes it receives, so a pre-pass that hashed wrong would be refused.
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { FAST, simulated } from "../support/sim.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const MIB = 1024 * 1024;
-let dir = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-upload-hash-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("scp-upload-hash-");
 
 // The pre-pass reads 1 MiB at a time into two buffers that take turns: sizes around those boundaries.
 test.each([1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 3])(
@@ -22,7 +16,7 @@ test.each([1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 3])(
   async (size) => {
     const { scp, sim } = simulated();
     const data = Buffer.from(Array.from({ length: size }, (_, i) => (i * 131 + (i >> 20)) % 251));
-    const file = join(dir, `${size}.vma`);
+    const file = join(temp.dir, `${size}.vma`);
     await writeFile(file, data);
     const owner = await scp.projects.getAdministratorId();
     const azs = [sim.poolIds[0] as string];

@@ -1,27 +1,25 @@
 // Reaching SCP through an HTTP(S) proxy: an explicit `proxy`, or HTTPS_PROXY / NO_PROXY from the environment;
 // JSON calls and streamed uploads alike, with the client's TLS settings towards SCP.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
 import { createScpClient, type ScpClientOptions } from "../../src/index.js";
 import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
 import { startConnectProxy } from "../support/connect-proxy.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 let sim: ScpSimulatorServer;
 let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
-let dir = "";
+const temp = useTempDir("scp-proxy-");
 const target = () => new URL(sim.url).host;
 
 beforeAll(async () => {
   sim = await startScpSimulator({ taskDurationMs: 0, serverCount: 5 });
   proxy = await startConnectProxy();
-  dir = await mkdtemp(join(tmpdir(), "scp-proxy-"));
 });
 afterAll(async () => {
   await proxy.close();
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -40,7 +38,7 @@ function client(overrides: Partial<ScpClientOptions> = {}) {
 test("an explicit proxy carries JSON calls and streamed uploads, trusting SCP's CA through the tunnel", async () => {
   const scp = client({ proxy: proxy.url });
   await expect(scp.system.version()).resolves.toMatchObject({ version: "6.11.3" });
-  const file = join(dir, "small.vma");
+  const file = join(temp.dir, "small.vma");
   await writeFile(file, Buffer.alloc(64 * 1024, 7));
   const [pool] = sim.poolIds;
   const { imageId } = await scp.images.create({

@@ -2,26 +2,20 @@
 // compressed JSON answers decoded (and capped after decoding), downloads asked for as stored, and every call going
 // through `globalThis.fetch` instead once something (msw, a test double) has replaced it.
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { ScpResponseError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useLoopback } from "../support/loopback.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 const loopback = useLoopback();
 const VERSION = { code: 0, message: "", data: { build_version: "6.11.1" } };
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000bbbb";
-let dir = "";
+const temp = useTempDir("scp-send-path-");
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-send-path-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 afterEach(() => {
   vi.unstubAllGlobals();
   loopback.received.length = 0;
@@ -62,7 +56,7 @@ test("a download asks for the bytes as stored: no compression, and its hash is o
     raw: data,
     headers: { "content-type": "application/octet-stream", "content-length": String(data.length) },
   });
-  const file = join(dir, "image.vma");
+  const file = join(temp.dir, "image.vma");
   const result = await testClient({ baseUrl: loopback.url }).images.download(IMAGE, { file });
   expect(loopback.received[0]?.headers["accept-encoding"]).toBeUndefined();
   expect(result.sha256).toBe(createHash("sha256").update(data).digest("hex"));

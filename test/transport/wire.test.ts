@@ -1,24 +1,22 @@
 // The transport over a real loopback HTTPS connection to the simulator: TLS trust, both auth schemes, retries
 // and lost answers, streamed uploads, and SCP's 204-with-a-body deletes.
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createScpClient, isOutcomeUnknown, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
 import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 let sim: ScpSimulatorServer;
-let dir = "";
+const temp = useTempDir("scp-wire-");
 const FAST = { pollIntervalMs: 5, maxIntervalMs: 20 };
 
 beforeAll(async () => {
   sim = await startScpSimulator({ taskDurationMs: 0, vmtoolsDelayMs: 0, serverCount: 150 });
-  dir = await mkdtemp(join(tmpdir(), "scp-wire-"));
 });
 afterAll(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 function client(overrides: Partial<ScpClientOptions> = {}) {
@@ -98,7 +96,7 @@ test("a streamed, signed upload arrives whole: same size and sha256 on the serve
   for (let i = 0; i < data.length; i += 4096) {
     data[i] = i % 251;
   }
-  const file = join(dir, "wire.vma");
+  const file = join(temp.dir, "wire.vma");
   await writeFile(file, data);
   const scp = client();
   const owner = await scp.projects.getAdministratorId();

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   exportProxyImage,
   importProxyImage,
@@ -13,14 +12,9 @@ import {
   ScpWorkflowError,
 } from "../../src/index.js";
 import { FAST, simulated } from "../support/sim.js";
+import { useTempDir } from "../support/temp-dir.js";
 
-let dir = "";
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "scp-image-wf-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("scp-image-wf-");
 
 const sha256 = async (file: string) =>
   createHash("sha256")
@@ -28,14 +22,14 @@ const sha256 = async (file: string) =>
     .digest("hex");
 
 async function vmaFile(name: string, size = 300_000): Promise<string> {
-  const file = join(dir, name);
+  const file = join(temp.dir, name);
   await writeFile(file, Buffer.from(Array.from({ length: size }, (_, i) => (i * 31) % 256)));
   return file;
 }
 
 test("export makes a VMA image from the stopped golden VM and downloads it whole", async () => {
   const { scp, sim } = simulated({ vmaSizeBytes: 1_000_000 });
-  const file = join(dir, "golden.vma");
+  const file = join(temp.dir, "golden.vma");
   const result = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "golden-v1", file }, FAST);
   expect(result.sizeBytes).toBe(1_000_000);
   expect((await stat(file)).size).toBe(1_000_000);
@@ -47,7 +41,7 @@ test("export refuses a running VM unless stopSource, and then restarts it", asyn
   const { scp, sim, mutations } = simulated();
   await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
   const before = mutations().length;
-  const file = join(dir, "running.vma");
+  const file = join(temp.dir, "running.vma");
   const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file }).catch((e) => e);
   expect(error).toBeInstanceOf(ScpPreflightError);
   expect(error.message).toContain("VM is stopped: running; pass stopSource");
@@ -60,13 +54,13 @@ test("export re-run reuses the image it made from the same VM", async () => {
   const { scp, sim, calls } = simulated({ vmaSizeBytes: 100_000 });
   const first = await exportProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(dir, "r1.vma") },
+    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(temp.dir, "r1.vma") },
     FAST,
   );
   const makes = () => calls.filter((c) => c.method === "POST" && c.path === "/janus/20180725/images/action").length;
   const again = await exportProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(dir, "r2.vma") },
+    { serverId: sim.goldenServerId, imageName: "g-v1", file: join(temp.dir, "r2.vma") },
     FAST,
   );
   expect(again.sourceImageId).toBe(first.sourceImageId);
@@ -80,7 +74,7 @@ test("export never touches an image of that name it did not make; it refuses bef
   const error = await exportProxyImage(scp, {
     serverId: sim.goldenServerId,
     imageName: foreign?.name as string,
-    file: join(dir, "f.vma"),
+    file: join(temp.dir, "f.vma"),
   }).catch((e) => e);
   expect(error).toBeInstanceOf(ScpPreflightError);
   expect(error.message).toContain("not made by this workflow from this VM");
@@ -101,7 +95,7 @@ test("an abort right after the golden VM's stop was sent still starts it again",
   await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
   const error = await exportProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "g", file: join(dir, "ab.vma") },
+    { serverId: sim.goldenServerId, imageName: "g", file: join(temp.dir, "ab.vma") },
     { ...FAST, stopSource: true, signal: controller.signal },
   ).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -114,7 +108,7 @@ test("export needs SCP 6.11.3", async () => {
   const error = await exportProxyImage(scp, {
     serverId: sim.goldenServerId,
     imageName: "g",
-    file: join(dir, "x.vma"),
+    file: join(temp.dir, "x.vma"),
   }).catch((e) => e);
   expect(error).toBeInstanceOf(ScpUnsupportedVersionError);
   expect(mutations()).toEqual([]);
@@ -141,7 +135,7 @@ test("import refuses a tenant ownerId, a missing file and unknown fields before 
   const pools = sim.poolIds.slice(0, 1);
   const attempts = [
     () => importProxyImage(scp, { file, imageName: "p", azIds: pools, ownerId: sim.tenantProjectId }),
-    () => importProxyImage(scp, { file: join(dir, "nope.vma"), imageName: "p", azIds: pools }),
+    () => importProxyImage(scp, { file: join(temp.dir, "nope.vma"), imageName: "p", azIds: pools }),
     () => importProxyImage(scp, { file, imageName: "p", azIds: pools, imageType: "public" } as never),
   ];
   for (const attempt of attempts) {
@@ -214,7 +208,7 @@ test("publish goes golden VM → private administrator image in two pools, remov
   const pools = sim.poolIds.slice(0, 2);
   const result = await publishProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: dir },
+    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: temp.dir },
     FAST,
   );
   expect(result).toMatchObject({
@@ -232,7 +226,7 @@ test("publish goes golden VM → private administrator image in two pools, remov
   const before = mutations().length;
   const again = await publishProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: dir },
+    { serverId: sim.goldenServerId, imageName: "proxy-golden", azIds: pools, workDir: temp.dir },
     FAST,
   );
   expect(again).toMatchObject({ imageId: result.imageId, reused: true });
@@ -251,7 +245,7 @@ test("publish can target another SCP", async () => {
       azIds: pools,
       targetClient: target.scp,
       keepFile: true,
-      workDir: dir,
+      workDir: temp.dir,
     },
     FAST,
   );
@@ -288,7 +282,7 @@ test("a publish whose import fails reports the source image it made and its remo
   sim.faults.add({ kind: "error", match: "POST /janus/20180725/images", status: 400, message: "quota exceeded" });
   const error = await publishProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: temp.dir },
     FAST,
   ).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -331,7 +325,7 @@ test("an abort between the export and the import lists the intermediate image an
   const { scp, sim } = simulated({ vmaSizeBytes: 100_000 }, abortAfterDownload);
   const error = await publishProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    { serverId: sim.goldenServerId, imageName: "pub", azIds: sim.poolIds.slice(0, 1), workDir: temp.dir },
     { ...FAST, signal: controller.signal },
   ).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -356,7 +350,7 @@ test("an abort during the export's preflight is a workflow error at that step", 
   const { scp, sim, mutations } = simulated({}, abortOnVersion);
   const error = await exportProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "g", file: join(dir, "pre.vma") },
+    { serverId: sim.goldenServerId, imageName: "g", file: join(temp.dir, "pre.vma") },
     { signal: controller.signal },
   ).catch((e) => e);
   expect(error).toBeInstanceOf(ScpWorkflowError);
@@ -369,7 +363,7 @@ test("publish reports each phase's bytes and ends each phase at 100%", async () 
   const events: { phase: string; doneBytes: number; totalBytes: number | undefined }[] = [];
   await publishProxyImage(
     scp,
-    { serverId: sim.goldenServerId, imageName: "prog", azIds: sim.poolIds.slice(0, 1), workDir: dir },
+    { serverId: sim.goldenServerId, imageName: "prog", azIds: sim.poolIds.slice(0, 1), workDir: temp.dir },
     { ...FAST, onProgress: (e) => events.push(e) },
   );
   expect([...new Set(events.map((e) => e.phase))]).toEqual(["download", "upload"]);
@@ -386,9 +380,9 @@ test("bad options of the image workflows are refused before any request", async 
   const pools = sim.poolIds.slice(0, 1);
   const attempts = [
     () => exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file }, { pollIntervalMs: -5 }),
-    () => exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file: dir }),
+    () => exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "g", file: temp.dir }),
     () => importProxyImage(scp, { file, imageName: "p", azIds: pools }, { cleanupMaxWaitMs: 0 }),
-    () => importProxyImage(scp, { file: dir, imageName: "p", azIds: pools }),
+    () => importProxyImage(scp, { file: temp.dir, imageName: "p", azIds: pools }),
     () =>
       publishProxyImage(scp, { serverId: sim.goldenServerId, imageName: "p", azIds: pools }, { timeoutMs: 1 } as never),
   ];
@@ -402,7 +396,7 @@ test("a publish whose golden VM does not start again lists its removed file as r
   const { scp, sim } = simulated({ vmaSizeBytes: 64 * 1024 });
   await scp.tasks.wait(await scp.servers.start(sim.goldenServerId), FAST);
   sim.faults.add({ kind: "error", status: 404, match: "POST /janus/20180725/servers/*/start", count: 3 });
-  const workDir = join(dir, "restart-fails");
+  const workDir = join(temp.dir, "restart-fails");
   const error = await publishProxyImage(
     scp,
     { serverId: sim.goldenServerId, imageName: "proxy-rs", azIds: [...sim.poolIds], workDir },
@@ -418,7 +412,7 @@ test("a publish whose golden VM does not start again lists its removed file as r
 test("an image create whose answer is lost and that never applied fails after a few looks, not a minute's wait", async () => {
   const { scp, sim, calls } = simulated({ vmaSizeBytes: 100_000 });
   sim.faults.add({ kind: "reset", match: "POST /janus/20180725/images/action", count: 3 });
-  const file = join(dir, "lost.vma");
+  const file = join(temp.dir, "lost.vma");
   const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "lost-v1", file }, FAST).catch(
     (e) => e,
   );
@@ -436,7 +430,7 @@ test("a clean-up delete whose answer is lost but that applied lists the image as
   const { scp, sim } = simulated({ vmaSizeBytes: 100_000 });
   sim.faults.add({ kind: "task-failure", match: "POST /janus/20240725/images/*/export", count: 2, reason: "no space" });
   sim.faults.add({ kind: "apply-then-drop", match: "DELETE /janus/20180725/images/*", count: 3 });
-  const file = join(dir, "dropped.vma");
+  const file = join(temp.dir, "dropped.vma");
   const error = await exportProxyImage(scp, { serverId: sim.goldenServerId, imageName: "drop-v1", file }, FAST).catch(
     (e) => e,
   );
