@@ -2,7 +2,7 @@
 // left to node_modules, as an application's bundle would), then started with plain node.
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { runChild } from "./run-child.js";
+import { runChildJson } from "./run-child.js";
 import type { Job, Outcome } from "./transfer-client.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,6 +26,9 @@ export async function bundleClient(): Promise<void> {
 export async function runClient(job: Job): Promise<Outcome> {
   // BENCH_CLIENT_NODE_FLAGS (say `--cpu-prof --cpu-prof-dir=tmp/prof`) profiles the client processes.
   const flags = (process.env.BENCH_CLIENT_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const out = await runChild(process.execPath, [...flags, BUNDLE, JSON.stringify(job)], `transfer client (${job.op})`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Outcome;
+  return runChildJson<Outcome>(
+    process.execPath,
+    [...flags, BUNDLE, JSON.stringify(job)],
+    `transfer client (${job.op})`,
+  );
 }

@@ -17,3 +17,9 @@ export async function runChild(command: string, args: readonly string[], what: s
   }
   return out;
 }
+
+/** Runs a command that reports on its last line of stdout as JSON, and returns that line parsed. */
+export async function runChildJson<T>(command: string, args: readonly string[], what: string): Promise<T> {
+  const out = await runChild(command, args, what);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as T;
+}

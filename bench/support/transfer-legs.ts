@@ -7,7 +7,7 @@ import type { ScpClient } from "../../src/index.js";
 import { runClient } from "./client-process.js";
 import { curl, curlAuth, curlHashed } from "./curl.js";
 import { type Figure, figure, goal } from "./figures.js";
-import { runChild } from "./run-child.js";
+import { runChildJson } from "./run-child.js";
 import type { SimProcess } from "./sim-process.js";
 import type { Job, Outcome } from "./transfer-client.js";
 
@@ -86,8 +86,7 @@ async function rotated<L extends Record<string, () => Promise<unknown>>>(
 /** The same transfer by Node alone (bench/support/node-transfer.mjs): undici's request, no SDK. */
 async function nodeAlone(env: Env, op: "download" | "upload", url: string, file: string): Promise<Outcome> {
   const job = { op, url, caFile: env.caFile, token: env.sim.token, file };
-  const out = await runChild(process.execPath, [NODE_TRANSFER, JSON.stringify(job)], `node alone (${op})`);
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Outcome;
+  return runChildJson<Outcome>(process.execPath, [NODE_TRANSFER, JSON.stringify(job)], `node alone (${op})`);
 }
 
 /** The side-by-side figures of one direction: SDK / curl (the goal), Node alone / curl and SDK / Node alone. */
