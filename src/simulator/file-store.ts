@@ -43,7 +43,6 @@ export class FileStore {
     const hash = createHash("sha256");
     let sizeBytes = 0;
     const meter = new Transform({
-      highWaterMark: WRITE_AHEAD_BYTES,
       transform(chunk: Buffer, _encoding, done) {
         hash.update(chunk);
         sizeBytes += chunk.length;
