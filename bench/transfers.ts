@@ -1,5 +1,6 @@
 // Issue 10, item 3: image transfers against curl on the same URL of the same HTTPS simulator (its own process).
-// Download to a file with the running SHA-256 vs `curl -o`; upload vs `curl -T` (token auth both); the signature
+// Download to a file with the running SHA-256 vs `curl -o`; upload vs `curl -T` (token auth both), each beside
+// the same transfer by Node alone, and the download beside curl doing its whole work; the signature
 // upload's hash pre-pass against plain reads of the file; the client's peak RSS at 1 GiB and 4 GiB; a download a
 // relay cuts at 50%, resumed. The SDK runs in a process of its own (see transfer-client.ts), as curl does.
 // Run: npx tsx bench/transfers.ts [--quick] [--runs N] [--out FILE]

@@ -1,4 +1,5 @@
-// The side-by-side legs of bench/transfers.ts: the SDK and curl on the same URL of the same simulator.
+// The side-by-side legs of bench/transfers.ts on the same URL of the same simulator: the SDK, curl, Node alone
+// (node-transfer.mjs) and, for downloads, curl doing the same work (curl | tee | openssl dgst).
 import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
