@@ -1,11 +1,9 @@
 import { createHash, type Hash } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { open, rm } from "node:fs/promises";
 import { ScpApiError } from "../errors/api.js";
 import { ScpTimeoutError } from "../errors/call.js";
 import type { Transport } from "../transport/create-transport.js";
 import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
+import { openFileSink } from "./file-sink.js";
 import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
 import type { DownloadOptions, DownloadResult, DownloadTarget } from "./image-transfer.js";
 import { requestPart } from "./image-upload.js";
@@ -14,7 +12,8 @@ const DOWNLOAD = "/janus/20240725/images/{image_id}/download";
 
 /** Where downloaded bytes go, with the ability to start over when the server ignores a Range. */
 interface Sink {
-  write(chunk: Uint8Array): Promise<void>;
+  /** `written` is called once the sink no longer needs the chunk (a file's; a stream target may keep chunks). */
+  write(chunk: Uint8Array, written?: () => void): Promise<void>;
   restart(): Promise<void>;
   /** Finishes a complete download. */
   close(): Promise<void>;
@@ -22,54 +21,9 @@ interface Sink {
   fail(error: unknown): Promise<void>;
 }
 
-/** Most bytes written to the file but not yet on disk: the download waits for the disk only past this. */
-const WRITE_AHEAD_BYTES = 2 * 1024 * 1024;
-
-/** Writes a file through a write stream with backpressure: chunks go on while earlier ones are still written. */
-async function fileSink(path: string): Promise<Sink> {
-  const openStream = async () => {
-    // Opened before anything is sent, so a path that cannot be written fails the download at once.
-    const out = createWriteStream("", { fd: await open(path, "w"), highWaterMark: WRITE_AHEAD_BYTES });
-    // Kept until the next write or the close reports it (an unheard error would end the process).
-    out.on("error", () => undefined);
-    return out;
-  };
-  let out = await openStream();
-  const finish = async () => {
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
-    if (!out.closed) {
-      await once(out, "close");
-    }
-  };
-  return {
-    write: async (chunk) => {
-      if (out.errored) {
-        throw out.errored;
-      }
-      if (!out.write(chunk)) {
-        await once(out, "drain");
-      }
-    },
-    restart: async () => {
-      await finish();
-      out = await openStream();
-    },
-    close: finish,
-    fail: async () => {
-      if (!out.closed) {
-        out.destroy();
-        await once(out, "close");
-      }
-      await rm(path, { force: true });
-    },
-  };
-}
-
 async function openSink(target: DownloadTarget): Promise<Sink> {
   if ("file" in target) {
-    return fileSink(target.file);
+    return openFileSink(target.file);
   }
   const writer = target.stream.getWriter();
   return {
@@ -158,8 +112,8 @@ async function downloadFrom(
     progress.total = size ?? progress.total;
     for await (const chunk of body) {
       watchdog.touch();
-      await sink.write(chunk);
       progress.hash.update(chunk);
+      await sink.write(chunk);
       progress.offset += chunk.byteLength;
       options.onProgress?.(progress.offset, progress.total);
     }
