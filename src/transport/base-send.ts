@@ -3,7 +3,8 @@ import type { Dispatcher } from "undici";
 import { batchedWebStream } from "../batched-web-stream.js";
 import type { ScpFetch } from "../options.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
-import { createDispatcher, type NetworkOptions, needsDispatcher } from "./dispatcher.js";
+import { createDispatcher, type NetworkOptions, needsDispatcher, ownConnectionsApply } from "./dispatcher.js";
+import { sendLeanGet } from "./lean-get.js";
 import { toNetworkError } from "./network-error.js";
 import { nodeReader } from "./node-body.js";
 import type { Observer } from "./observe.js";
@@ -46,9 +47,12 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     const started = performance.now();
     // Decided before sending, not from the answer's class: a caller's fetch may answer a Response of another class.
     const viaUndici = !options.fetch && (request.source !== undefined || ctx.policy.streamResponse || !fetchReplaced());
+    const lean = viaUndici && isPlainDownload(request, ctx) && ownConnectionsApply(options);
     let answer: Response | NodeAnswer;
     try {
-      if (viaUndici) {
+      if (lean) {
+        answer = await sendLeanGet(request, ctx.signal, options.tls);
+      } else if (viaUndici) {
         answer = await sendWithUndici(request, ctx, await getDispatcher());
       } else if (options.fetch) {
         answer = await options.fetch(new Request(request.url, requestInit(request, ctx)));
@@ -69,7 +73,7 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     const { headers, status } = answer;
     ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;
     observer.response(ctx.record, status, performance.now() - started);
-    if (!viaUndici) {
+    if (!viaUndici || lean) {
       const response = answer as Response;
       // A download's body goes to the caller unread; any other is read whole inside the attempt.
       return isDownload(ctx, status) ? response : readAnswer(request, ctx, unreadResponse(response));
@@ -80,6 +84,11 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     }
     return readAnswer(request, ctx, { status, statusText: "", headers, body: body === null ? null : nodeReader(body) });
   };
+}
+
+/** True for a download's GET, which may go on a connection of its own (see {@link sendLeanGet}). */
+function isPlainDownload(request: Outgoing, ctx: CallContext): boolean {
+  return ctx.policy.streamResponse && request.method === "GET" && request.body === undefined && !request.source;
 }
 
 /** True for a download's successful answer, whose body streams to the caller instead of being read here. */

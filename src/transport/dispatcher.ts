@@ -51,3 +51,22 @@ export function needsDispatcher(options: NetworkOptions): boolean {
     (options.tls !== undefined && (options.tls.ca !== undefined || options.tls.insecure === true))
   );
 }
+
+/** Where undici (and Node's fetch) keep the global dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
+
+/**
+ * True when a download may go on a connection of the SDK's own (see `sendLeanGet`): the requests would otherwise
+ * go through a plain agent of the SDK's or undici's untouched global one, not a caller's dispatcher, fetch or proxy.
+ * @internal
+ */
+export function ownConnectionsApply(options: NetworkOptions & { fetch: unknown }): boolean {
+  if (options.fetch !== undefined || options.dispatcher !== undefined || typeof options.proxy === "string") {
+    return false;
+  }
+  if (options.proxy !== false && proxyFromEnvironment()) {
+    return false;
+  }
+  const global = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
+  return options.tls !== undefined || global === undefined || global?.constructor?.name === "Agent";
+}

@@ -1,0 +1,229 @@
+// A download goes on a connection of the SDK's own (HTTP/1.1 read straight off the socket), unless a proxy, a
+// dispatcher or a fetch of the caller's own is in play. What it must get right: the ways a server delimits a body,
+// interim answers, malformed ones, TLS, proxies, and handing on every byte before an error.
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+import { createScpClient, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
+import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
+import { testClient } from "../support/client.js";
+import { startConnectProxy } from "../support/connect-proxy.js";
+import { useTempDir } from "../support/temp-dir.js";
+
+const IMAGE = "0b8c6c4e-0000-4000-8000-00000000bbbb";
+const temp = useTempDir("scp-download-connection-");
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const bytes = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + (i >> 9)) % 251));
+
+/** A raw TCP server whose answers are scripted byte for byte: each answer is a list of writes, then an end (or
+ * not, after HOLD). */
+const HOLD = "<hold the connection open>";
+let answer: (request: string) => (Buffer | string)[] = () => [];
+const requests: string[] = [];
+const sockets = new Set<Socket>();
+const raw = createServer((socket) => {
+  sockets.add(socket);
+  socket.once("close", () => sockets.delete(socket));
+  let head = "";
+  socket.on("data", async (data) => {
+    head += data.toString("latin1");
+    if (!head.includes("\r\n\r\n")) {
+      return;
+    }
+    requests.push(head);
+    for (const part of answer(head)) {
+      if (part === HOLD) {
+        return;
+      }
+      socket.write(part);
+      // Each write its own TCP segment as far as possible, so the client sees the awkward splits.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    socket.end();
+  });
+  socket.on("error", () => undefined);
+});
+let rawUrl = "";
+let sim: ScpSimulatorServer;
+let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+  rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  sim = await startScpSimulator({ taskDurationMs: 0, serverCount: 3, vmaSizeBytes: 5 * 1024 * 1024 + 123 });
+  proxy = await startConnectProxy();
+});
+afterAll(async () => {
+  for (const socket of sockets) {
+    socket.destroy();
+  }
+  await new Promise<void>((resolve) => raw.close(() => resolve()));
+  await proxy.close();
+  await sim.close();
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  requests.length = 0;
+  proxy.tunnels.length = 0;
+});
+
+const download = (options: { maxResumes?: number } = {}) =>
+  testClient({ baseUrl: rawUrl }).images.download(IMAGE, { file: join(temp.dir, "raw.vma") }, options);
+
+/** Splits `data` into pieces of the given sizes (the last takes the rest). */
+function pieces(data: Buffer, sizes: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    out.push(data.subarray(at, at + size));
+    at += size;
+  }
+  out.push(data.subarray(at));
+  return out.filter((p) => p.length > 0);
+}
+
+test("a chunked body, split at every awkward place, with extensions and trailers, arrives whole", async () => {
+  const data = bytes(300_000);
+  const encoded = Buffer.concat([
+    Buffer.from("1;name=value\r\n"),
+    data.subarray(0, 1),
+    Buffer.from("\r\n"),
+    Buffer.from(`${(200_000).toString(16)}\r\n`),
+    data.subarray(1, 200_001),
+    Buffer.from("\r\n"),
+    Buffer.from(`${(data.length - 200_001).toString(16).toUpperCase()}\r\n`),
+    data.subarray(200_001),
+    Buffer.from("\r\n0\r\nx-trailer: yes\r\n\r\n"),
+  ]);
+  answer = () => [
+    "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: application/octet-stream\r\n\r\n",
+    // Splits inside a size line, between CR and LF, inside data and inside the trailer.
+    ...pieces(encoded, [1, 13, 1, 2, 70_000, 3, 140_000, 1, 89_990, 2, 5, 9]),
+  ];
+  const result = await download();
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+  expect(sha(await readFile(join(temp.dir, "raw.vma")))).toBe(sha(data));
+});
+
+test("interim answers are skipped, and a body without a length ends with the connection", async () => {
+  const data = bytes(100_000);
+  answer = () => [
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n",
+    "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n\r\n",
+    ...pieces(data, [10, 50_000]),
+  ];
+  await expect(download()).resolves.toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+});
+
+test("the request carries the layers' headers (signed, with its id) and asks for one connection", async () => {
+  answer = () => ["HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc"];
+  await download();
+  const head = requests[0] ?? "";
+  expect(head.startsWith(`GET /janus/20240725/images/${IMAGE}/download HTTP/1.1\r\n`)).toBe(true);
+  expect(head).toContain(`host: ${new URL(rawUrl).host}\r\n`);
+  expect(head).toMatch(/\r\nx-request-id: \S+\r\n/);
+  expect(head).toMatch(/\r\nauthorization: \S/);
+  expect(head).toContain("\r\nconnection: close\r\n");
+  // The bytes as stored: Range offsets and the SHA-256 refer to them.
+  expect(head).not.toContain("accept-encoding");
+});
+
+test("a malformed answer fails the download like a cut one: resumed, then reported, and the file removed", async () => {
+  const data = bytes(1000);
+  answer = (request) =>
+    request.includes("range:")
+      ? ["HTTP/1.1 206 Partial Content\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n"]
+      : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "3e8\r\n", data.subarray(0, 600)];
+  const error = await download({ maxResumes: 1 }).catch((e) => e);
+  expect(error).toBeInstanceOf(Error);
+  expect(String(error.message)).toMatch(/chunk size|closed before/);
+  expect(requests).toHaveLength(2);
+  // The first answer's 600 bytes reached the file before the cut, so the resume asked for the rest.
+  expect(requests[1]).toContain("range: bytes=600-");
+  await expect(stat(join(temp.dir, "raw.vma"))).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("an error status is read as SCP's envelope, not written to the file", async () => {
+  const body = JSON.stringify({ errcode: "400", message: "image is not exported", data: {} });
+  answer = () => [
+    `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  ];
+  await expect(download()).rejects.toThrow("image is not exported");
+  expect(requests).toHaveLength(1);
+});
+
+/** An exported VMA on the HTTPS simulator, and its bytes' SHA-256 as a plain GET sees them. */
+async function exported(scp: ReturnType<typeof simClient>): Promise<string> {
+  const name = `conn-${Math.random().toString(36).slice(2)}`;
+  await scp.tasks.wait(
+    await scp.images.createFromServer({
+      server_id: sim.goldenServerId,
+      name,
+      os_type: "l2664",
+      azs: [sim.poolIds[0] as string],
+    }),
+  );
+  const [image] = await scp.images.findByName(name);
+  await scp.tasks.wait(await scp.images.export(image?.id as string));
+  return image?.id as string;
+}
+
+/** A client of the HTTPS simulator that trusts its CA (`trusted: false`: one that does not). */
+function simClient(overrides: Partial<ScpClientOptions> = {}, trusted = true) {
+  return createScpClient({
+    baseUrl: sim.url,
+    auth: { type: "signature", accessKey: sim.credentials.accessKey, secretKey: sim.credentials.secretKey },
+    ...(trusted ? { tls: { ca: sim.ca } } : {}),
+    ...overrides,
+  });
+}
+
+test("over TLS, by IP and by name, many chunks long, every byte lands in order (chunks are reused)", async () => {
+  const scp = simClient();
+  const id = await exported(scp);
+  const first = await scp.images.download(id, { file: join(temp.dir, "ip.vma") });
+  expect(first.sizeBytes).toBe(5 * 1024 * 1024 + 123);
+  expect(sha(await readFile(join(temp.dir, "ip.vma")))).toBe(first.sha256);
+  const byName = simClient({ baseUrl: sim.url.replace("127.0.0.1", "localhost") });
+  const second = await byName.images.download(id, { file: join(temp.dir, "name.vma") });
+  expect(second).toEqual(first);
+});
+
+test("a certificate the client does not trust fails the download as a TLS failure", async () => {
+  const id = await exported(simClient());
+  const untrusted = simClient({ retry: false }, false);
+  const error = await untrusted.images
+    .download(id, { file: join(temp.dir, "x.vma") }, { maxResumes: 0 })
+    .catch((e) => e);
+  expect(error).toBeInstanceOf(ScpNetworkError);
+  expect(error.outcome).toBe("not-sent");
+  expect(error.code).toMatch(/CERT|SELF_SIGNED/);
+});
+
+test("with a proxy, explicit or from the environment, downloads go through it", async () => {
+  const id = await exported(simClient());
+  const target = new URL(sim.url).host;
+  const explicit = await simClient({ proxy: proxy.url }).images.download(id, { file: join(temp.dir, "p1.vma") });
+  expect(proxy.tunnels).toContain(target);
+  proxy.tunnels.length = 0;
+  vi.stubEnv("HTTPS_PROXY", proxy.url);
+  const fromEnv = await simClient().images.download(id, { file: join(temp.dir, "p2.vma") });
+  expect(proxy.tunnels).toContain(target);
+  expect(fromEnv).toEqual(explicit);
+});
+
+test("a caller's abort mid-body ends the download with the caller's reason and removes the file", async () => {
+  // More than one chunk arrives (so progress is reported), then the server goes quiet without closing.
+  answer = () => ["HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n", bytes(300_000), HOLD];
+  const controller = new AbortController();
+  const file = join(temp.dir, "aborted.vma");
+  const pending = testClient({ baseUrl: rawUrl }).images.download(
+    IMAGE,
+    { file },
+    { signal: controller.signal, onProgress: () => controller.abort(new Error("stop now")) },
+  );
+  await expect(pending).rejects.toThrow("stop now");
+  await expect(stat(file)).rejects.toMatchObject({ code: "ENOENT" });
+});
