@@ -158,6 +158,7 @@ export {
   type BackupProxy,
   type FindBackupProxiesInput,
   findBackupProxies,
+  type ReadOptions,
 } from "./workflows/find-backup-proxies.js";
 export {
   type DeployBackupProxyFleetInput,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ScpClient } from "../client.js";
 import type { HotAddedDisk } from "../options.js";
+import { RequestOptionsSchema } from "../resolve-options.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
 import { parseInput, ScpIdSchema } from "../validate.js";
@@ -108,7 +109,15 @@ export async function readHeldDisks(
   });
 }
 
-const FindOptions = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
+/** Options of a workflow that only reads: each of its requests' signal, attempt limit and retry policy. */
+export type ReadOptions = Omit<RequestOptions, "clientToken">;
+
+/** Checks read options: a real signal, a valid timeout and retry policy, no unknown keys (no clientToken). @internal */
+export const ReadOptionsSchema = z.strictObject({
+  signal: RequestOptionsSchema.shape.signal,
+  timeoutMs: RequestOptionsSchema.shape.timeoutMs,
+  retry: RequestOptionsSchema.shape.retry,
+});
 
 /**
  * Lists backup proxies with their readiness: VMs whose `os_name` is "Backup Proxy" or that carry a fleet's
@@ -120,10 +129,10 @@ const FindOptions = z.strictObject({ signal: z.instanceof(AbortSignal).optional(
 export async function findBackupProxies(
   scp: ScpClient,
   input: FindBackupProxiesInput = {},
-  options: RequestOptions = {},
+  options: ReadOptions = {},
 ): Promise<BackupProxy[]> {
   const { azId, fleetId, includeHeldDisks } = parseInput(FindInput, input, "findBackupProxies input");
-  parseInput(FindOptions, options, "findBackupProxies options");
+  parseInput(ReadOptionsSchema, options, "findBackupProxies options");
   const inPool = (s: Server) => azId === undefined || s.az_id === azId;
   let proxies: BackupProxy[];
   if (fleetId !== undefined) {

@@ -4,10 +4,15 @@ import { type ScpCheck, ScpPreflightError } from "../errors/workflow.js";
 import type { RequestOptions } from "../resources/request-options.js";
 import type { Server } from "../types.js";
 import { parseClient, parseInput, ScpIdSchema } from "../validate.js";
-import { type BackupProxy, readHeldDisks, toBackupProxy } from "./find-backup-proxies.js";
+import {
+  type BackupProxy,
+  type ReadOptions,
+  ReadOptionsSchema,
+  readHeldDisks,
+  toBackupProxy,
+} from "./find-backup-proxies.js";
 import { BACKUP_PROXY_OS_NAME } from "./marker.js";
 import { proxySlots } from "./session-slots.js";
-import { requestOptions } from "./step-helpers.js";
 
 /** Which VM a proxy is wanted for. */
 export interface SelectBackupProxyInput {
@@ -30,7 +35,6 @@ export interface SelectedBackupProxy extends BackupProxy {
 }
 
 const Input = z.strictObject({ serverId: ScpIdSchema, proxyId: ScpIdSchema.optional() });
-const Options = z.strictObject({ signal: z.instanceof(AbortSignal).optional() });
 
 /** A proxy candidate as the choice weighs it. */
 function weigh(server: Server, proxy: BackupProxy, vm: Pick<Server, "host_id"> | undefined): SelectedBackupProxy {
@@ -72,18 +76,17 @@ function rank(a: SelectedBackupProxy, b: SelectedBackupProxy): number {
 export async function selectBackupProxy(
   scp: ScpClient,
   input: SelectBackupProxyInput,
-  options: RequestOptions = {},
+  options: ReadOptions = {},
 ): Promise<SelectedBackupProxy> {
   parseClient(scp, "selectBackupProxy client");
   const { serverId, proxyId } = parseInput(Input, input, "selectBackupProxy input");
-  parseInput(Options, options, "selectBackupProxy options");
-  const req = requestOptions(options);
-  const vm = await scp.servers.find(serverId, req);
+  parseInput(ReadOptionsSchema, options, "selectBackupProxy options");
+  const vm = await scp.servers.find(serverId, options);
   if (!vm?.az_id) {
     const checks = [{ name: "the VM exists", ok: false, detail: `no VM ${serverId} (or it has no resource pool)` }];
     throw new ScpPreflightError({ workflow: "selectBackupProxy", checks });
   }
-  return pickProxy(scp, { azId: vm.az_id, vm, proxyId }, req);
+  return pickProxy(scp, { azId: vm.az_id, vm, proxyId }, options);
 }
 
 /**

@@ -1,14 +1,17 @@
 // Which proxy a session uses, and that this process's sessions never put more disks on a proxy than its slots.
 import { expect, test } from "vitest";
 import {
+  findBackupProxies,
   openBackupSession,
   type ScpClient,
   ScpPreflightError,
+  ScpServerError,
+  ScpTimeoutError,
   ScpValidationError,
   selectBackupProxy,
 } from "../../src/index.js";
 import { testClient } from "../support/client.js";
-import { scriptedFetch } from "../support/scripted-fetch.js";
+import { fail, hangingFetch, scriptedFetch } from "../support/scripted-fetch.js";
 import { FAST } from "../support/sim.js";
 import { lab } from "./session-env.js";
 
@@ -74,4 +77,30 @@ test("a client without its servers group is refused before any request, not with
   expect(error).toBeInstanceOf(ScpValidationError);
   expect(error.subject).toBe("selectBackupProxy client");
   expect(fetch.requests).toEqual([]);
+});
+
+test("the read-only proxy workflows apply each request's timeoutMs and retry, and refuse a clientToken unsent", async () => {
+  // The client retries twice; retry: false must stop at the first 503.
+  const failing = scriptedFetch([fail(503, "busy")]);
+  const scp = testClient({ fetch: failing });
+  await expect(selectBackupProxy(scp, { serverId: "vm-1" }, { retry: false })).rejects.toBeInstanceOf(ScpServerError);
+  expect(failing.requests).toHaveLength(1);
+  await expect(findBackupProxies(scp, {}, { retry: false })).rejects.toBeInstanceOf(ScpServerError);
+  expect(failing.requests).toHaveLength(2);
+  // The client would wait 10 minutes; the call's own 30 ms must end the attempt.
+  const hanging = hangingFetch();
+  const slow = testClient({ fetch: hanging, retry: false, timeoutMs: 600_000 });
+  const timedOut = { timeoutMs: 30 };
+  const found = await findBackupProxies(slow, {}, { timeoutMs: 30 }).catch((e) => e);
+  expect(found).toBeInstanceOf(ScpTimeoutError);
+  expect(found).toMatchObject(timedOut);
+  const selected = await selectBackupProxy(slow, { serverId: "vm-1" }, { timeoutMs: 30 }).catch((e) => e);
+  expect(selected).toBeInstanceOf(ScpTimeoutError);
+  expect(selected).toMatchObject(timedOut);
+  const token = { clientToken: "t-1" } as never;
+  const refused = await selectBackupProxy(slow, { serverId: "vm-1" }, token).catch((e) => e);
+  expect(refused).toBeInstanceOf(ScpValidationError);
+  expect(refused.subject).toBe("selectBackupProxy options");
+  await expect(findBackupProxies(slow, {}, token)).rejects.toBeInstanceOf(ScpValidationError);
+  expect(hanging.calls).toBe(2);
 });
