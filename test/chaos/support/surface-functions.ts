@@ -8,6 +8,7 @@ import {
   badDuration,
   badId,
   badObject,
+  badRetry,
   badSignal,
   badTimeout,
   notBoolean,
@@ -61,6 +62,14 @@ const badFleetInput = badObject(
   },
   { required: ["fleetId", "imageId", "pools"], strict: true },
 );
+// The options of a workflow that only reads: signal, timeoutMs and retry as a call takes them; a clientToken (a
+// write's) is refused too.
+const badReadOptions = badObject(
+  {},
+  { signal: badSignal, timeoutMs: badTimeout, retry: badRetry, clientToken: fc.constant("t-1") },
+  { strict: true },
+);
+
 const badDeployOptions = badStep({
   dryRun: notBoolean,
   prune: notBoolean,
@@ -126,7 +135,7 @@ function workflowCases(file: string, dir: string): SurfaceCase[] {
         [
           badClient,
           badObject({ fleetId: "acme" }, { fleetId: fc.constantFrom("", "A B"), azId: badId }, { strict: true }),
-          badObject({}, { signal: badSignal }, { strict: true }),
+          badReadOptions,
         ],
       ),
       call: wf(sdk.findBackupProxies),
@@ -321,7 +330,7 @@ function sessionCases(): SurfaceCase[] {
         [
           badClient,
           badObject({ serverId: ID }, { serverId: badId, proxyId: badId }, { required: ["serverId"], strict: true }),
-          badObject({}, { signal: badSignal }, { strict: true }),
+          badReadOptions,
         ],
       ),
       call: wf(sdk.selectBackupProxy),
