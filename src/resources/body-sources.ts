@@ -1,19 +1,20 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { FILE_CHUNK_BYTES, hashFile } from "../hash-file.js";
+import { hashFile } from "../hash-file.js";
 import type { BodySource } from "../transport/call-context.js";
+import { FileChunks } from "./file-chunks.js";
 
 /** A local file as a request body: opened afresh for each attempt, hashed by a streaming pre-pass. @internal */
 export function fileSource(path: string, knownSha256?: string): BodySource {
   let digest: Promise<string> | undefined = knownSha256 ? Promise.resolve(knownSha256) : undefined;
   return {
     // Large reads: fewer, larger chunks for the TLS socket (a 64 KiB read cost the upload a third more CPU).
-    open: () => createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }),
+    open: () => new FileChunks(path),
     sha256: () => {
       digest ??= hashFile(path);
       return digest;

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from "node:crypto";
 import { ScpApiError } from "../errors/api.js";
 import { ScpTimeoutError } from "../errors/call.js";
+import { giveBackChunk } from "../transport/chunk-loans.js";
 import type { Transport } from "../transport/create-transport.js";
-import { recycleChunk } from "../transport/lean-get.js";
 import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
 import { openFileSink } from "./file-sink.js";
 import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
@@ -104,7 +104,6 @@ async function downloadFrom(
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
       { streamResponse: true },
     );
-    const stream = called.data;
     const { body, start, size } = await openBody(called, progress.offset);
     if (start === 0 && progress.offset > 0) {
       // The server sent the whole file again: start over.
@@ -114,9 +113,9 @@ async function downloadFrom(
     progress.total = size ?? progress.total;
     for await (const chunk of body) {
       watchdog.touch();
-      // Hashed first: once written, the chunk goes back to the body for reuse.
+      // Hashed first: once written, the chunk may go back to the connection to be filled again.
       progress.hash.update(chunk);
-      await sink.write(chunk, () => recycleChunk(stream, chunk));
+      await sink.write(chunk, () => giveBackChunk(chunk));
       progress.offset += chunk.byteLength;
       options.onProgress?.(progress.offset, progress.total);
     }

@@ -4,10 +4,10 @@ import { batchedWebStream } from "../batched-web-stream.js";
 import type { ScpFetch } from "../options.js";
 import type { CallContext, Outgoing, Send } from "./call-context.js";
 import { createDispatcher, type NetworkOptions, needsDispatcher, ownConnectionsApply } from "./dispatcher.js";
-import { sendLeanGet } from "./lean-get.js";
 import { toNetworkError } from "./network-error.js";
 import { nodeReader } from "./node-body.js";
 import type { Observer } from "./observe.js";
+import { sendOnOwnConnection } from "./own-connection.js";
 import { readAnswer, unreadResponse } from "./read-body.js";
 import { type NodeAnswer, sendWithUndici } from "./undici-send.js";
 
@@ -47,11 +47,11 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     const started = performance.now();
     // Decided before sending, not from the answer's class: a caller's fetch may answer a Response of another class.
     const viaUndici = !options.fetch && (request.source !== undefined || ctx.policy.streamResponse || !fetchReplaced());
-    const lean = viaUndici && isPlainDownload(request, ctx) && ownConnectionsApply(options);
+    const own = viaUndici && ownConnectionFits(request, ctx) && ownConnectionsApply(options);
     let answer: Response | NodeAnswer;
     try {
-      if (lean) {
-        answer = await sendLeanGet(request, ctx.signal, options.tls);
+      if (own) {
+        answer = await sendOnOwnConnection(request, ctx.signal, options.tls);
       } else if (viaUndici) {
         answer = await sendWithUndici(request, ctx, await getDispatcher());
       } else if (options.fetch) {
@@ -73,7 +73,7 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
     const { headers, status } = answer;
     ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;
     observer.response(ctx.record, status, performance.now() - started);
-    if (!viaUndici || lean) {
+    if (!viaUndici || own) {
       const response = answer as Response;
       // A download's body goes to the caller unread; any other is read whole inside the attempt.
       return isDownload(ctx, status) ? response : readAnswer(request, ctx, unreadResponse(response));
@@ -86,9 +86,18 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
   };
 }
 
-/** True for a download's GET, which may go on a connection of its own (see {@link sendLeanGet}). */
-function isPlainDownload(request: Outgoing, ctx: CallContext): boolean {
-  return ctx.policy.streamResponse && request.method === "GET" && request.body === undefined && !request.source;
+/**
+ * True for the calls that may go on a connection of their own (see {@link sendOnOwnConnection}): a download's GET,
+ * and a streamed upload of a known size.
+ */
+function ownConnectionFits(request: Outgoing, ctx: CallContext): boolean {
+  if (request.body !== undefined) {
+    return false;
+  }
+  if (request.source) {
+    return request.source.size !== undefined && !ctx.policy.streamResponse;
+  }
+  return ctx.policy.streamResponse && request.method === "GET";
 }
 
 /** True for a download's successful answer, whose body streams to the caller instead of being read here. */

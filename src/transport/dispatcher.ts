@@ -56,8 +56,9 @@ export function needsDispatcher(options: NetworkOptions): boolean {
 const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
 
 /**
- * True when a download may go on a connection of the SDK's own (see `sendLeanGet`): the requests would otherwise
- * go through a plain agent of the SDK's or undici's untouched global one, not a caller's dispatcher, fetch or proxy.
+ * True when a transfer may go on a connection of the SDK's own (see `sendOnOwnConnection`): its request would
+ * otherwise go through a plain agent of the SDK's or undici's untouched global one, not a caller's dispatcher, fetch
+ * or proxy.
  * @internal
  */
 export function ownConnectionsApply(options: NetworkOptions & { fetch: unknown }): boolean {

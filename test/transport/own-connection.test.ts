@@ -1,15 +1,17 @@
-// A download goes on a connection of the SDK's own (HTTP/1.1 read straight off the socket), unless a proxy, a
-// dispatcher or a fetch of the caller's own is in play. What it must get right: the ways a server delimits a body,
-// interim answers, malformed ones, TLS, proxies, and handing on every byte before an error.
+// Image downloads and uploads go on a connection of the SDK's own (HTTP/1.1 straight off the socket), unless a
+// proxy, a dispatcher or a fetch of the caller's own is in play. What it must get right: the ways a server delimits
+// a body, interim answers, malformed ones, TLS, proxies, every byte handed on before an error, an upload's body
+// whole and in order although its buffers are reused, and an answer that comes before the body is sent.
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
-import { createScpClient, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
+import { createScpClient, ScpApiError, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
 import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
 import { testClient } from "../support/client.js";
 import { startConnectProxy } from "../support/connect-proxy.js";
+import { useLoopback } from "../support/loopback.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000bbbb";
@@ -226,4 +228,99 @@ test("a caller's abort mid-body ends the download with the caller's reason and r
   );
   await expect(pending).rejects.toThrow("stop now");
   await expect(stat(file)).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+const loopback = useLoopback();
+
+/** A server that reads an upload slowly (the client's socket then holds unsent bytes), then answers its SHA-256. */
+async function slowReader(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    let length = -1;
+    socket.on("data", (data) => {
+      buffered = Buffer.concat([buffered, data]);
+      const end = buffered.indexOf("\r\n\r\n");
+      if (length < 0 && end >= 0) {
+        length = Number(/content-length: (\d+)/i.exec(buffered.subarray(0, end).toString())?.[1]);
+        buffered = buffered.subarray(end + 4);
+      }
+      if (length >= 0 && buffered.length >= length) {
+        const json = JSON.stringify({ code: 0, message: "", data: { task_id: sha(buffered.subarray(0, length)) } });
+        socket.end(
+          `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n${json}`,
+        );
+        return;
+      }
+      socket.pause();
+      setTimeout(() => socket.resume(), 2);
+    });
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test("an upload arrives whole and in order, many buffers long, with its declared length", async () => {
+  const data = bytes(5 * 1024 * 1024 + 7);
+  const file = join(temp.dir, "up.vma");
+  await writeFile(file, data);
+  loopback.received.length = 0;
+  loopback.handler = () => ({ status: 200, json: { code: 0, message: "", data: { task_id: "t-up" } } });
+  const ref = await testClient({ baseUrl: loopback.url }).images.upload(IMAGE, { file });
+  expect(ref).toEqual({ taskId: "t-up" });
+  const [received] = loopback.received;
+  expect(received?.headers["content-length"]).toBe(String(data.length));
+  expect(received?.headers["transfer-encoding"]).toBeUndefined();
+  expect(sha(received?.body as Buffer)).toBe(sha(data));
+  // Read slowly, the socket waits for 'drain' between buffers: the file is paused and resumed, its buffers come
+  // back and are filled again, and every byte still arrives in order.
+  const slow = await slowReader();
+  try {
+    await expect(testClient({ baseUrl: slow.url }).images.upload(IMAGE, { file })).resolves.toEqual({
+      taskId: sha(data),
+    });
+  } finally {
+    await slow.close();
+  }
+});
+
+test("a server that answers before the body is sent has its answer reported, not a broken pipe", async () => {
+  const file = join(temp.dir, "refused.vma");
+  await writeFile(file, bytes(8 * 1024 * 1024));
+  const body = JSON.stringify({ code: 413, message: "image too large for the pool", data: {} });
+  answer = () => [
+    `HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  ];
+  const error = await testClient({ baseUrl: rawUrl })
+    .images.upload(IMAGE, { file })
+    .catch((e) => e);
+  expect(error).toBeInstanceOf(ScpApiError);
+  expect(error).toMatchObject({ status: 413 });
+  expect(error.message).toContain("image too large for the pool");
+});
+
+test("a file that grows while it is sent fails the upload instead of sending more than it declared", async () => {
+  const file = join(temp.dir, "growing.vma");
+  await writeFile(file, bytes(3 * 1024 * 1024));
+  loopback.handler = () => ({ status: 200, json: { code: 0, message: "", data: { task_id: "t-up" } } });
+  let grown = false;
+  const error = await testClient({ baseUrl: loopback.url, retry: false })
+    .images.upload(
+      IMAGE,
+      { file },
+      {
+        onProgress: () => {
+          if (!grown) {
+            grown = true;
+            void appendFile(file, bytes(2 * 1024 * 1024));
+          }
+        },
+      },
+    )
+    .catch((e) => e);
+  expect(error).toBeInstanceOf(ScpNetworkError);
+  expect(error.message).toContain("size changed while it was sent");
 });
