@@ -39,7 +39,13 @@ export async function createDispatcher(options: NetworkOptions): Promise<Dispatc
   if (options.tls !== undefined) {
     return new undici.Agent({ connect: tls });
   }
-  return undici.getGlobalDispatcher();
+  const unset = globalDispatcher() === undefined;
+  const global = undici.getGlobalDispatcher();
+  if (unset) {
+    // Made just now with undici's defaults, by this call: nobody configured it.
+    defaultGlobals.add(global);
+  }
+  return global;
 }
 
 /** True when the SDK needs a dispatcher of its own for fetch (else Node's fetch with its defaults will do). @internal */
@@ -55,10 +61,18 @@ export function needsDispatcher(options: NetworkOptions): boolean {
 /** Where undici (and Node's fetch) keep the global dispatcher. */
 const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
 
+/** Global dispatchers undici made with its defaults when the SDK first asked for one. */
+const defaultGlobals = new WeakSet<object>();
+
+function globalDispatcher(): object | undefined {
+  return (globalThis as Record<symbol, object | undefined>)[GLOBAL_DISPATCHER];
+}
+
 /**
  * True when a transfer may go on a connection of the SDK's own (see `sendOnOwnConnection`): its request would
- * otherwise go through a plain agent of the SDK's or undici's untouched global one, not a caller's dispatcher, fetch
- * or proxy.
+ * otherwise go through an agent of the SDK's with the client's `tls`, or through a global dispatcher that nobody
+ * set (none yet, or the one undici made with its defaults for the SDK); never past a caller's dispatcher, fetch,
+ * proxy or global dispatcher (which may carry TLS settings of its own).
  * @internal
  */
 export function ownConnectionsApply(options: NetworkOptions & { fetch: unknown }): boolean {
@@ -68,6 +82,6 @@ export function ownConnectionsApply(options: NetworkOptions & { fetch: unknown }
   if (options.proxy !== false && proxyFromEnvironment()) {
     return false;
   }
-  const global = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
-  return options.tls !== undefined || global === undefined || global?.constructor?.name === "Agent";
+  const global = globalDispatcher();
+  return options.tls !== undefined || global === undefined || defaultGlobals.has(global);
 }

@@ -71,8 +71,16 @@ afterEach(() => {
   proxy.tunnels.length = 0;
 });
 
+/**
+ * A client of a plain-HTTP test server whose transfers go on the SDK's own connection: `tls` makes it use an agent
+ * of its own rather than the global dispatcher, which msw's import has already set in this process (and which the
+ * SDK never goes around).
+ */
+const ownClient = (baseUrl: string, overrides: Partial<ScpClientOptions> = {}) =>
+  testClient({ baseUrl, tls: {}, ...overrides });
+
 const download = (options: { maxResumes?: number } = {}) =>
-  testClient({ baseUrl: rawUrl }).images.download(IMAGE, { file: join(temp.dir, "raw.vma") }, options);
+  ownClient(rawUrl).images.download(IMAGE, { file: join(temp.dir, "raw.vma") }, options);
 
 /** Splits `data` into pieces of the given sizes (the last takes the rest). */
 function pieces(data: Buffer, sizes: number[]): Buffer[] {
@@ -216,12 +224,27 @@ test("with a proxy, explicit or from the environment, downloads go through it", 
   expect(fromEnv).toEqual(explicit);
 });
 
+test("a global dispatcher the caller set (an Agent trusting the simulator's CA) carries transfers", async () => {
+  const { Agent, setGlobalDispatcher } = await import("undici");
+  const slot = Symbol.for("undici.globalDispatcher.1");
+  const previous = (globalThis as Record<symbol, unknown>)[slot];
+  const id = await exported(simClient());
+  setGlobalDispatcher(new Agent({ connect: { ca: sim.ca } }));
+  try {
+    // No tls of the client's own: only the global Agent trusts the simulator, so going around it would fail.
+    const viaGlobal = await simClient({}, false).images.download(id, { file: join(temp.dir, "global.vma") });
+    expect(viaGlobal.sizeBytes).toBe(5 * 1024 * 1024 + 123);
+  } finally {
+    (globalThis as Record<symbol, unknown>)[slot] = previous;
+  }
+});
+
 test("a caller's abort mid-body ends the download with the caller's reason and removes the file", async () => {
   // More than one chunk arrives (so progress is reported), then the server goes quiet without closing.
   answer = () => ["HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n", bytes(300_000), HOLD];
   const controller = new AbortController();
   const file = join(temp.dir, "aborted.vma");
-  const pending = testClient({ baseUrl: rawUrl }).images.download(
+  const pending = ownClient(rawUrl).images.download(
     IMAGE,
     { file },
     { signal: controller.signal, onProgress: () => controller.abort(new Error("stop now")) },
@@ -269,7 +292,7 @@ test("an upload arrives whole and in order, many buffers long, with its declared
   await writeFile(file, data);
   loopback.received.length = 0;
   loopback.handler = () => ({ status: 200, json: { code: 0, message: "", data: { task_id: "t-up" } } });
-  const ref = await testClient({ baseUrl: loopback.url }).images.upload(IMAGE, { file });
+  const ref = await ownClient(loopback.url).images.upload(IMAGE, { file });
   expect(ref).toEqual({ taskId: "t-up" });
   const [received] = loopback.received;
   expect(received?.headers["content-length"]).toBe(String(data.length));
@@ -279,7 +302,7 @@ test("an upload arrives whole and in order, many buffers long, with its declared
   // back and are filled again, and every byte still arrives in order.
   const slow = await slowReader();
   try {
-    await expect(testClient({ baseUrl: slow.url }).images.upload(IMAGE, { file })).resolves.toEqual({
+    await expect(ownClient(slow.url).images.upload(IMAGE, { file })).resolves.toEqual({
       taskId: sha(data),
     });
   } finally {
@@ -294,7 +317,7 @@ test("a server that answers before the body is sent has its answer reported, not
   answer = () => [
     `HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
   ];
-  const error = await testClient({ baseUrl: rawUrl })
+  const error = await ownClient(rawUrl)
     .images.upload(IMAGE, { file })
     .catch((e) => e);
   expect(error).toBeInstanceOf(ScpApiError);
@@ -307,7 +330,7 @@ test("a file that grows while it is sent fails the upload instead of sending mor
   await writeFile(file, bytes(3 * 1024 * 1024));
   loopback.handler = () => ({ status: 200, json: { code: 0, message: "", data: { task_id: "t-up" } } });
   let grown = false;
-  const error = await testClient({ baseUrl: loopback.url, retry: false })
+  const error = await ownClient(loopback.url, { retry: false })
     .images.upload(
       IMAGE,
       { file },
