@@ -26,6 +26,8 @@ export async function createDispatcher(options: NetworkOptions): Promise<Dispatc
   if (options.dispatcher) {
     return options.dispatcher;
   }
+  // Before the import: loading undici sets a global Agent of undici's defaults when none is set.
+  const unset = globalDispatcher() === undefined;
   const undici = await import("undici");
   const tls = tlsConnectOptions(options.tls);
   if (typeof options.proxy === "string") {
@@ -39,10 +41,13 @@ export async function createDispatcher(options: NetworkOptions): Promise<Dispatc
   if (options.tls !== undefined) {
     return new undici.Agent({ connect: tls });
   }
-  const unset = globalDispatcher() === undefined;
+  if (globalDispatcher() === undefined) {
+    // Emptied since undici was loaded: put back what loading it sets.
+    undici.setGlobalDispatcher(new undici.Agent());
+  }
   const global = undici.getGlobalDispatcher();
   if (unset) {
-    // Made just now with undici's defaults, by this call: nobody configured it.
+    // Made with undici's defaults at the SDK's request: nobody configured it.
     defaultGlobals.add(global);
   }
   return global;

@@ -13,13 +13,13 @@ export interface ResponseHead {
 }
 
 /**
- * Parses an answer's head (status line and header lines, without the blank line that ends it). Lenient where
+ * Parses an answer's head (status line and header lines; the blank line that ends it may be left on). Lenient where
  * servers differ (a bare LF, an empty reason phrase), strict where a wrong guess would corrupt the body.
  * @internal
  */
 export function parseResponseHead(text: string): ResponseHead {
-  const lines = text.split(/\r?\n/);
-  const match = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
+  const lines = text.trimEnd().split(/\r?\n/);
+  const match = /^HTTP\/1\.[01] ([1-5]\d\d)(?: .*)?$/.exec(lines[0] ?? "");
   if (!match) {
     throw new HttpParseError(`not an HTTP/1.1 status line: ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
   }
@@ -39,9 +39,11 @@ export function parseResponseHead(text: string): ResponseHead {
  * @internal
  */
 export function headEnd(bytes: Buffer): number {
-  const end = bytes.indexOf("\r\n\r\n");
-  if (end >= 0) {
-    return end + 4;
+  const crlf = bytes.indexOf("\r\n\r\n");
+  const lf = bytes.indexOf("\n\n");
+  const end = Math.min(crlf < 0 ? Number.POSITIVE_INFINITY : crlf + 4, lf < 0 ? Number.POSITIVE_INFINITY : lf + 2);
+  if (end !== Number.POSITIVE_INFINITY) {
+    return end;
   }
   if (bytes.byteLength > MAX_HEAD_BYTES) {
     throw new HttpParseError("the answer's head is too large");
@@ -60,10 +62,13 @@ export function bodyFraming(head: ResponseHead): BodyFramer {
   }
   const length = head.headers.get("content-length");
   if (length !== null) {
-    if (!/^\d+$/.test(length.trim())) {
+    // Repeated headers arrive joined ("5, 5"): valid only when they agree.
+    const values = new Set(length.split(",").map((v) => v.trim()));
+    const [value] = values;
+    if (values.size !== 1 || !/^\d{1,15}$/.test(value ?? "")) {
       throw new HttpParseError("invalid Content-Length");
     }
-    return new Sized(Number(length));
+    return new Sized(Number(value));
   }
   return new UntilClose();
 }

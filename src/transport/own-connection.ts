@@ -1,12 +1,11 @@
-import { isIP, connect as netConnect, type Socket } from "node:net";
-import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
+import type { Socket } from "node:net";
 import type { ScpTlsOptions } from "../options.js";
 import type { Outgoing } from "./call-context.js";
 import { lendChunk } from "./chunk-loans.js";
 import { type BodyFramer, bodyFraming, headEnd, parseResponseHead } from "./http1-body.js";
+import { openSocket, requestHead } from "./own-socket.js";
 import { NULL_BODY } from "./read-body.js";
 import { sendBody } from "./send-body.js";
-import { tlsConnectOptions } from "./tls-options.js";
 
 /**
  * Size of the chunks a download's body is handed on in: few enough (4,096 a GiB) that the web stream costs nothing
@@ -63,6 +62,8 @@ class OwnConnection {
   #done = false;
   #failure: { error: unknown } | undefined;
   #stopBody: (() => void) | undefined;
+  /** True once the caller has the Response: a failure then goes to its body, not to the promise. */
+  #answered = false;
 
   constructor(
     request: Outgoing,
@@ -74,21 +75,8 @@ class OwnConnection {
     this.#signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
-    const { url } = request;
-    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const onread = { buffer: Buffer.allocUnsafe(READ_BYTES), callback: (n: number, buf: Buffer) => this.#read(buf, n) };
-    this.#socket =
-      url.protocol === "https:"
-        ? tlsConnect({
-            host,
-            port: Number(url.port || 443),
-            ...(isIP(host) ? {} : { servername: host }),
-            ...tlsConnectOptions(tls),
-            ALPNProtocols: ["http/1.1"],
-            // Node's tls.connect takes `onread` as net.connect does (its types leave it out).
-            ...({ onread } as ConnectionOptions),
-          })
-        : netConnect({ host, port: Number(url.port || 80), onread });
+    this.#socket = openSocket(request.url, tls, onread, (error) => this.#fail(error));
     this.#socket.on("error", (error) => this.#fail(error));
     this.#socket.on("close", () => this.#closed());
     signal?.addEventListener("abort", this.#onAbort, { once: true });
@@ -111,7 +99,7 @@ class OwnConnection {
           this.#head = head;
           return true;
         }
-        const parsed = parseResponseHead(head.toString("latin1", 0, end - 4));
+        const parsed = parseResponseHead(head.toString("latin1", 0, end));
         bytes = head.subarray(end);
         // An interim answer (100 Continue, 103 Early Hints): the real one follows.
         this.#head = parsed.status < 200 ? Buffer.alloc(0) : undefined;
@@ -143,6 +131,11 @@ class OwnConnection {
       return false;
     }
     this.#framer = bodyFraming(head);
+    const length = head.headers.get("content-length");
+    if (length?.includes(",")) {
+      // Repeated and agreeing (bodyFraming checked): one value for those who read the header.
+      head.headers.set("content-length", length.split(",")[0]?.trim() ?? "");
+    }
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -163,6 +156,7 @@ class OwnConnection {
       { highWaterMark: QUEUED_CHUNKS },
     );
     this.#resolve(new Response(body, { status: head.status, headers: head.headers }));
+    this.#answered = true;
     return true;
   }
 
@@ -216,7 +210,7 @@ class OwnConnection {
     }
     this.#done = true;
     this.#release();
-    if (!this.#controller) {
+    if (!this.#answered || !this.#controller) {
       this.#reject(error);
       return;
     }
@@ -240,17 +234,4 @@ class OwnConnection {
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#socket.destroy();
   }
-}
-
-/** The request's head: its headers as the layers above made them, the body's size, one connection per request. */
-function requestHead(request: Outgoing): string {
-  const { url } = request;
-  let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
-  for (const [name, value] of request.headers) {
-    if (name !== "host" && name !== "connection" && name !== "content-length") {
-      head += `${name}: ${value}\r\n`;
-    }
-  }
-  const size = request.source?.size;
-  return `${head}${size === undefined ? "" : `content-length: ${size}\r\n`}connection: close\r\n\r\n`;
 }

@@ -137,7 +137,42 @@ test("the request carries the layers' headers (signed, with its id) and asks for
   expect(head).toMatch(/\r\nauthorization: \S/);
   expect(head).toContain("\r\nconnection: close\r\n");
   // The bytes as stored: Range offsets and the SHA-256 refer to them.
-  expect(head).not.toContain("accept-encoding");
+  expect(head).toContain("\r\naccept-encoding: identity\r\n");
+});
+
+test("a head ended by bare newlines, and a repeated Content-Length that agrees, are read", async () => {
+  answer = () => ["HTTP/1.1 200 OK\ncontent-length: 3\ncontent-length: 3\n\nabc"];
+  await expect(download()).resolves.toMatchObject({ sizeBytes: 3, sha256: sha(Buffer.from("abc")) });
+});
+
+test("a status no HTTP answer has, or Content-Lengths that disagree, fail the call instead of hanging it", async () => {
+  answer = () => ["HTTP/1.1 600 Odd\r\ncontent-length: 0\r\n\r\n"];
+  await expect(download({ maxResumes: 0 })).rejects.toThrow("not an HTTP/1.1 status line");
+  answer = () => ["HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd"];
+  await expect(download({ maxResumes: 0 })).rejects.toThrow("invalid Content-Length");
+});
+
+test("a client without tls takes its own connection for transfers once undici's default global is in place", async () => {
+  const slot = Symbol.for("undici.globalDispatcher.1");
+  const previous = (globalThis as Record<symbol, unknown>)[slot];
+  // As in a process where nothing set a global dispatcher before the SDK's first request (undici defines the slot
+  // for good once loaded: it can be emptied, not removed).
+  (globalThis as Record<symbol, unknown>)[slot] = undefined;
+  try {
+    answer = (request) =>
+      request.startsWith("GET /janus/20180725/platform")
+        ? [
+            'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 33\r\n\r\n{"code":0,"message":"","data":{}}',
+          ]
+        : ["HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc"];
+    const scp = testClient({ baseUrl: rawUrl });
+    await scp.system.platform();
+    await scp.images.download(IMAGE, { file: join(temp.dir, "no-tls.vma") });
+    expect(requests).toHaveLength(2);
+    expect(requests[1]).toContain("\r\nconnection: close\r\n");
+  } finally {
+    (globalThis as Record<symbol, unknown>)[slot] = previous;
+  }
 });
 
 test("a malformed answer fails the download like a cut one: resumed, then reported, and the file removed", async () => {
