@@ -1,10 +1,9 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
 
 /**
- * Largest single write to the file. Writes of a megabyte or more cost several times the CPU of 256 KiB ones on
- * Linux 6.16+ (ext4 backs a large write with large page-cache folios, and in a VM whose free memory was handed back
- * to the host each such folio faults in from the host): 1 GiB written in 4 MiB pieces took 2.0 s of system time,
- * in 256 KiB pieces 0.24 s.
+ * Largest single write to the file. On a VM whose free memory had been handed back to the host (Linux 6.18, ext4),
+ * 1 GiB written in 4 MiB pieces took 2.0 s of system time and in 16-256 KiB pieces 0.2-0.3 s in one set of cold
+ * runs; in later runs every size cost 1-1.7 s. Small writes were never the slower ones.
  */
 const WRITE_BYTES = 256 * 1024;
 
@@ -35,9 +34,8 @@ export async function openFileSink(path: string): Promise<FileSink> {
 class QueuedFile implements FileSink {
   readonly #path: string;
   readonly #handle: FileHandle;
-  readonly #queue: Uint8Array[] = [];
-  /** The `written` callbacks of the queue's chunks, by position (undefined where there is none). */
-  readonly #callbacks: ((() => void) | undefined)[] = [];
+  /** Chunks not yet written (the first may be partly written), each with its `written` callback. */
+  readonly #queue: { chunk: Uint8Array; written: (() => void) | undefined }[] = [];
   #queuedBytes = 0;
   #position = 0;
   #writing: Promise<void> | undefined;
@@ -56,8 +54,7 @@ class QueuedFile implements FileSink {
       written?.();
       return;
     }
-    this.#queue.push(chunk);
-    this.#callbacks.push(written);
+    this.#queue.push({ chunk, written });
     this.#queuedBytes += chunk.byteLength;
     this.#writing ??= this.#drain();
     while (this.#queuedBytes > WRITE_AHEAD_BYTES && !this.#failure) {
@@ -85,7 +82,6 @@ class QueuedFile implements FileSink {
   async fail(): Promise<void> {
     this.#stopped = true;
     this.#queue.length = 0;
-    this.#callbacks.length = 0;
     await this.#writing?.catch(() => undefined);
     await this.#handle.close().catch(() => undefined);
     await rm(this.#path, { force: true });
@@ -137,16 +133,16 @@ class QueuedFile implements FileSink {
     const done: ((() => void) | undefined)[] = [];
     let size = 0;
     while (this.#queue.length > 0 && size < WRITE_BYTES) {
-      const chunk = this.#queue[0] as Uint8Array;
+      const first = this.#queue[0] as { chunk: Uint8Array; written: (() => void) | undefined };
       const room = WRITE_BYTES - size;
-      if (chunk.byteLength <= room) {
-        parts.push(chunk);
+      if (first.chunk.byteLength <= room) {
+        parts.push(first.chunk);
         this.#queue.shift();
-        done.push(this.#callbacks.shift());
-        size += chunk.byteLength;
+        done.push(first.written);
+        size += first.chunk.byteLength;
       } else {
-        parts.push(chunk.subarray(0, room));
-        this.#queue[0] = chunk.subarray(room);
+        parts.push(first.chunk.subarray(0, room));
+        first.chunk = first.chunk.subarray(room);
         size += room;
       }
     }
