@@ -1,20 +1,20 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { FILE_CHUNK_BYTES } from "../hash-file.js";
-import { lendChunk } from "../transport/chunk-loans.js";
+import { ChunkPool } from "../transport/chunk-loans.js";
 
 /** Most buffers a file stream keeps for reuse. */
 const SPARE_BUFFERS = 8;
 
 /**
- * A file as a stream of 1 MiB chunks read into buffers that are lent out (see {@link lendChunk}): a reader that
+ * A file as a stream of 1 MiB chunks read into buffers that are lent out (see {@link ChunkPool}): a reader that
  * gives them back (the SDK's own connection, once the socket has written one) gets the same few buffers over and
  * over; any other reader gets fresh ones, as from `fs.createReadStream`.
  * @internal
  */
 export class FileChunks extends Readable {
   readonly #path: string;
-  readonly #spare: Buffer[] = [];
+  readonly #buffers = new ChunkPool(FILE_CHUNK_BYTES, SPARE_BUFFERS);
   #handle: FileHandle | undefined;
   #position = 0;
 
@@ -31,7 +31,7 @@ export class FileChunks extends Readable {
   }
 
   override _read(): void {
-    const buffer = this.#spare.pop() ?? Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+    const buffer = this.#buffers.take();
     (this.#handle as FileHandle).read(buffer, 0, FILE_CHUNK_BYTES, this.#position).then(
       ({ bytesRead }) => {
         if (bytesRead === 0) {
@@ -43,7 +43,7 @@ export class FileChunks extends Readable {
           this.push(buffer.subarray(0, bytesRead));
           return;
         }
-        lendChunk(buffer, () => this.#spare.length < SPARE_BUFFERS && this.#spare.push(buffer));
+        this.#buffers.lend(buffer);
         this.push(buffer);
       },
       (error: Error) => this.destroy(error),

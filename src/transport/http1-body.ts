@@ -1,8 +1,8 @@
 /** Longest status line, header block or chunk-size line the SDK accepts from a server. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
-/** A malformed HTTP/1.1 answer: the connection is dropped, as a cut one is. @internal */
-export class HttpParseError extends Error {
+/** A malformed HTTP/1.1 answer: the connection is dropped, as a cut one is. */
+class HttpParseError extends Error {
   readonly code = "HPE_INVALID";
 }
 
@@ -51,7 +51,11 @@ export function headEnd(bytes: Buffer): number {
   return -1;
 }
 
-/** How an answer's body is delimited (RFC 9112 §6.3), for a GET. @internal */
+/**
+ * How an answer's body is delimited (RFC 9112 §6.3), for an answer to a GET or a PUT (never a HEAD). Repeated
+ * Content-Length headers that agree are left as one value in `head.headers`, for those who read the header.
+ * @internal
+ */
 export function bodyFraming(head: ResponseHead): BodyFramer {
   const coding = head.headers.get("transfer-encoding");
   if (coding !== null) {
@@ -65,9 +69,10 @@ export function bodyFraming(head: ResponseHead): BodyFramer {
     // Repeated headers arrive joined ("5, 5"): valid only when they agree.
     const values = new Set(length.split(",").map((v) => v.trim()));
     const [value] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(value ?? "")) {
+    if (values.size !== 1 || value === undefined || !/^\d{1,15}$/.test(value)) {
       throw new HttpParseError("invalid Content-Length");
     }
+    head.headers.set("content-length", value);
     return new Sized(Number(value));
   }
   return new UntilClose();

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { ScpTlsOptions } from "../options.js";
 import type { Outgoing } from "./call-context.js";
-import { lendChunk } from "./chunk-loans.js";
+import { ChunkPool } from "./chunk-loans.js";
 import { type BodyFramer, bodyFraming, headEnd, parseResponseHead } from "./http1-body.js";
 import { openSocket, requestHead } from "./own-socket.js";
 import { NULL_BODY } from "./read-body.js";
@@ -22,18 +22,18 @@ const QUEUED_CHUNKS = 8;
 /** Most chunks a download keeps for reuse. */
 const SPARE_CHUNKS = 32;
 
-/** A connection that ended before the body did. @internal */
-export class BodyCutError extends Error {
+/** A connection that ended before the body did. */
+class BodyCutError extends Error {
   readonly code = "ECONNRESET";
 }
 
 /**
  * Sends an image download's GET, or an image upload's PUT, on a connection of its own. A download's body comes as
  * a stream of 256 KiB chunks: the socket decrypts into one reused buffer and the body is copied once, into a chunk
- * lent to the reader (see {@link lendChunk}); an upload's file buffers are given back as the socket writes them
+ * lent to the reader (see {@link ChunkPool}); an upload's file buffers are given back as the socket writes them
  * (see {@link sendBody}). undici's `request` makes a buffer per TLS record, a Node stream and a web stream over
  * it, and reads a file into fresh buffers. At 1 GiB the client peaked at 106–111 MiB of RSS this way (123–136
- * before), and an upload took ~1.3–1.5 cores of client CPU (1.8–2.6). HTTP/1.1 only, `Connection: close`; the
+ * before), and a 1 GiB upload took 1.3–1.5 s of client CPU (1.8–2.6 s). HTTP/1.1 only, `Connection: close`; the
  * caller decides when it applies (no proxy, dispatcher or fetch of the caller's own).
  * @internal
  */
@@ -55,8 +55,8 @@ class OwnConnection {
   #head: Buffer | undefined = Buffer.alloc(0);
   #framer: BodyFramer | undefined;
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  readonly #spare: Buffer[] = [];
-  #chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  readonly #chunks = new ChunkPool(CHUNK_BYTES, SPARE_CHUNKS);
+  #chunk: Buffer = this.#chunks.take();
   #filled = 0;
   #paused = false;
   #done = false;
@@ -131,11 +131,6 @@ class OwnConnection {
       return false;
     }
     this.#framer = bodyFraming(head);
-    const length = head.headers.get("content-length");
-    if (length?.includes(",")) {
-      // Repeated and agreeing (bodyFraming checked): one value for those who read the header.
-      head.headers.set("content-length", length.split(",")[0]?.trim() ?? "");
-    }
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -169,11 +164,10 @@ class OwnConnection {
       this.#filled += take;
       at += take;
       if (this.#filled === CHUNK_BYTES) {
-        const full = this.#chunk;
         // Back once the reader has it on the disk (image downloads do), to be filled again.
-        lendChunk(full, () => this.#spare.length < SPARE_CHUNKS && this.#spare.push(full));
-        this.#controller?.enqueue(full);
-        this.#chunk = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+        this.#chunks.lend(this.#chunk);
+        this.#controller?.enqueue(this.#chunk);
+        this.#chunk = this.#chunks.take();
         this.#filled = 0;
       }
     }
@@ -210,12 +204,12 @@ class OwnConnection {
     }
     this.#done = true;
     this.#release();
-    if (!this.#answered || !this.#controller) {
+    if (!this.#answered) {
       this.#reject(error);
       return;
     }
     if (this.#filled > 0) {
-      this.#controller.enqueue(this.#chunk.subarray(0, this.#filled));
+      this.#controller?.enqueue(this.#chunk.subarray(0, this.#filled));
       this.#filled = 0;
     }
     this.#failure = { error };
