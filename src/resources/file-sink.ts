@@ -1,4 +1,5 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
+import { openDirectFile } from "./direct-file.js";
 
 /**
  * Largest single write to the file. On a VM whose free memory had been handed back to the host (Linux 6.18, ext4),
@@ -25,8 +26,15 @@ export interface FileSink {
   fail(): Promise<void>;
 }
 
-/** Opens `path` for writing (truncated), before anything is sent, so a path that cannot be written fails at once. */
-export async function openFileSink(path: string): Promise<FileSink> {
+/**
+ * Opens `path` for writing (truncated), before anything is sent, so a path that cannot be written fails at once.
+ * With `directIo`, the file is written around the page cache where the platform and file system allow it.
+ */
+export async function openFileSink(path: string, directIo: boolean): Promise<FileSink> {
+  const direct = directIo ? await openDirectFile(path) : undefined;
+  if (direct) {
+    return direct;
+  }
   const handle = await open(path, "w");
   return new QueuedFile(path, handle);
 }

@@ -24,7 +24,7 @@ interface Sink {
 
 async function openSink(target: DownloadTarget): Promise<Sink> {
   if ("file" in target) {
-    return openFileSink(target.file);
+    return openFileSink(target.file, target.directIo ?? true);
   }
   const writer = target.stream.getWriter();
   return {
@@ -115,7 +115,7 @@ async function downloadFrom(
       watchdog.touch();
       // Hashed first: once written, the chunk may go back to the connection to be filled again.
       progress.hash.update(chunk);
-      await sink.write(chunk, () => giveBackChunk(chunk));
+      await sink.write(chunk, () => giveBackChunk(chunk)).catch(notResumable);
       progress.offset += chunk.byteLength;
       options.onProgress?.(progress.offset, progress.total);
     }
@@ -127,8 +127,21 @@ async function downloadFrom(
   }
 }
 
+/** Errors of the sink (a full disk, an I/O error): asking the server again would not help. */
+const sinkErrors = new WeakSet<object>();
+
+function notResumable(error: unknown): never {
+  if (typeof error === "object" && error !== null) {
+    sinkErrors.add(error);
+  }
+  throw error;
+}
+
 // A refused request (4xx) will be refused again; a drop, a stall, a 5xx or a short body may succeed on resume.
 function isResumable(error: unknown): boolean {
+  if (typeof error === "object" && error !== null && sinkErrors.has(error)) {
+    return false;
+  }
   return !(error instanceof ScpApiError && error.status < 500);
 }
 
@@ -138,7 +151,8 @@ async function openBody(
 ): Promise<{ body: AsyncIterable<Uint8Array>; start: number; size: number | undefined }> {
   unwrapStreamed(called);
   const { response } = called;
-  const body = called.data as ReadableStream<Uint8Array>;
+  // An empty body (a 0-byte image) may come as no body at all.
+  const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
   if (response.status === 206) {
     const match = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
     const start = match ? Number(match[1]) : Number.NaN;
@@ -155,4 +169,8 @@ async function openBody(
     start: 0,
     size: length === null ? undefined : Number(length),
   };
+}
+
+function emptyBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
 }

@@ -26,8 +26,12 @@ export type UploadSource =
   | { file: string; sha256?: string }
   | { stream: ReadableStream<Uint8Array> | NodeJS.ReadableStream };
 
-/** Where a download writes to: a file (created or truncated) or a writable stream. */
-export type DownloadTarget = { file: string } | { stream: WritableStream<Uint8Array> };
+/**
+ * Where a download writes to: a file (created or truncated) or a writable stream. A file is written with direct I/O
+ * (`O_DIRECT`, around the page cache) where the platform and its file system allow it, and with ordinary writes
+ * otherwise; `directIo: false` always writes through the page cache, which suits a file read again right away.
+ */
+export type DownloadTarget = { file: string; directIo?: boolean } | { stream: WritableStream<Uint8Array> };
 
 /** What a download produced. */
 export interface DownloadResult {
@@ -45,21 +49,29 @@ const readable = z.custom<ReadableStream | NodeJS.ReadableStream>(
   "must be a web ReadableStream or a Node readable stream",
 );
 
-const UploadSourceSchema = z.union([
-  z.strictObject({
+const UploadSourceSchemas = {
+  file: z.strictObject({
     file: path,
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex")
       .optional(),
   }),
-  z.strictObject({ stream: readable }),
-]);
+  stream: z.strictObject({ stream: readable }),
+};
 
-const DownloadTargetSchema = z.union([
-  z.strictObject({ file: path }),
-  z.strictObject({ stream: z.instanceof(WritableStream, { message: "must be a web WritableStream" }) }),
-]);
+const DownloadTargetSchemas = {
+  file: z.strictObject({ file: path, directIo: z.boolean().optional() }),
+  stream: z.strictObject({ stream: z.instanceof(WritableStream, { message: "must be a web WritableStream" }) }),
+};
+
+/** The schema for a file (a value with a `file` key), else for a stream: an error then names the field at fault. */
+function fileOrStream<F extends z.ZodType, S extends z.ZodType>(
+  schemas: { file: F; stream: S },
+  value: unknown,
+): F | S {
+  return typeof value === "object" && value !== null && "file" in value ? schemas.file : schemas.stream;
+}
 
 // The call's own options are checked here too: a stream source is spooled (with the signal) before any request.
 const TransferOptionsSchema = RequestOptionsSchema.extend({
@@ -78,7 +90,7 @@ function refuseFile(subject: string, message: string): never {
  * @internal
  */
 export async function parseUpload(from: UploadSource, options: TransferOptions): Promise<void> {
-  parseInput(UploadSourceSchema, from, "upload source");
+  parseInput(fileOrStream(UploadSourceSchemas, from), from, "upload source");
   parseInput(TransferOptionsSchema, options, "upload options");
   if ("file" in from) {
     const info = await stat(from.file).catch((e: NodeJS.ErrnoException) =>
@@ -97,7 +109,7 @@ export async function parseUpload(from: UploadSource, options: TransferOptions):
  * @internal
  */
 export async function parseDownload(to: DownloadTarget, options: DownloadOptions): Promise<void> {
-  parseInput(DownloadTargetSchema, to, "download target");
+  parseInput(fileOrStream(DownloadTargetSchemas, to), to, "download target");
   parseInput(TransferOptionsSchema, options, "download options");
   if ("file" in to) {
     const info = await stat(to.file).catch(() => undefined);

@@ -149,6 +149,7 @@ function imageCases(file: string, freePath: string): SurfaceCase[] {
   );
   const badTarget = fc.oneof(
     badObject({ file: freePath }, { file: fc.oneof(notString, fc.constant("")) }, { strict: true }),
+    badObject({ file: freePath, directIo: false }, { directIo: fc.constantFrom("yes", 1, null) }),
     fc.constant({ stream: new ReadableStream() }),
     fc.constant({}),
   );

@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeEach, describe, expect, test, vi } from "vitest";
+import { testClient } from "../support/client.js";
+import { useDownloadServer } from "../support/download-server.js";
+import { useTempDir } from "../support/temp-dir.js";
+
+// The file system is the real one; this wrapper only watches direct I/O, and plays a file system that refuses it,
+// a short write or a failing disk.
+const disk = vi.hoisted(() => ({
+  refuse: undefined as undefined | "open" | "write",
+  shortWrites: false,
+  failWith: undefined as string | undefined,
+  directOpens: 0,
+  directWrites: [] as { position: number; length: number }[],
+}));
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs/promises")>();
+  const { constants } = await import("node:fs");
+  const errno = (code: string) => Object.assign(new Error(`${code}: refused by the test's disk`), { code });
+  const open: typeof real.open = async (path, flags, mode) => {
+    const direct = typeof flags === "number" && (flags & (constants.O_DIRECT ?? 0)) !== 0;
+    if (direct && disk.refuse === "open") {
+      throw errno("EINVAL");
+    }
+    const handle = await real.open(path, flags, mode);
+    if (direct) {
+      disk.directOpens++;
+      const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
+      Object.assign(handle, {
+        write: async (buffer: Uint8Array, offset: number, length: number, position: number) => {
+          if (disk.refuse === "write") {
+            throw errno("EINVAL");
+          }
+          if (disk.failWith) {
+            throw errno(disk.failWith);
+          }
+          const count = disk.shortWrites ? length / 2 : length;
+          disk.directWrites.push({ position, length: count });
+          return write(buffer, offset, count, position);
+        },
+      });
+    }
+    return handle;
+  };
+  return { ...real, open, default: { ...real, open } };
+});
+
+const temp = useTempDir("scp-direct-io-test-");
+const downloads = useDownloadServer();
+const client = () => testClient({ baseUrl: downloads.url });
+const IMAGE = "0b8c6c4e-0000-4000-8000-00000000dddd";
+const MIB = 1024 * 1024;
+const hasDirectIo = constants.O_DIRECT !== undefined;
+
+const bytes = (n: number) => {
+  const data = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    data[i] = (i * 7 + (i >> 12)) % 251;
+  }
+  return data;
+};
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+beforeEach(() => {
+  Object.assign(disk, { refuse: undefined, shortWrites: false, failWith: undefined, directOpens: 0 });
+  disk.directWrites.length = 0;
+});
+
+async function downloadWhole(data: Buffer, target: { directIo?: boolean } = {}) {
+  const ranges = downloads.serve({ data });
+  const file = join(temp.dir, `image-${data.length}.vma`);
+  const result = await client().images.download(IMAGE, { file, ...target });
+  expect(ranges).toHaveLength(1);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+  expect((await readFile(file)).equals(data)).toBe(true);
+  return file;
+}
+
+describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () => {
+  test.each([0, 1, 4095, 4096, MIB - 1, MIB, MIB + 1, 9 * MIB + 123])("%i bytes arrive whole", async (size) => {
+    await downloadWhole(bytes(size));
+    expect(disk.directOpens).toBe(1);
+    // Whole staging buffers only, each at its own place: aligned as direct I/O requires.
+    expect(disk.directWrites).toEqual(
+      Array.from({ length: Math.floor(size / MIB) }, (_, i) => ({ position: i * MIB, length: MIB })),
+    );
+  });
+
+  test("directIo: false writes through the page cache", async () => {
+    await downloadWhole(bytes(3 * MIB + 5), { directIo: false });
+    expect(disk.directOpens).toBe(0);
+  });
+
+  test("a file system that refuses direct I/O when the file is opened gets the whole file", async () => {
+    disk.refuse = "open";
+    await downloadWhole(bytes(3 * MIB + 5));
+    expect(disk.directOpens).toBe(0);
+  });
+
+  test("a file system that refuses the first direct write gets the whole file through the page cache", async () => {
+    disk.refuse = "write";
+    await downloadWhole(bytes(5 * MIB + 7));
+    expect(disk.directOpens).toBe(1);
+    expect(disk.directWrites).toEqual([]);
+  });
+
+  test("a short direct write is finished through the page cache", async () => {
+    disk.shortWrites = true;
+    await downloadWhole(bytes(4 * MIB + 9));
+    expect(disk.directWrites.map((w) => w.length)).toEqual([MIB / 2, MIB / 2, MIB / 2, MIB / 2]);
+  });
+
+  test("a failing disk ends the download at once: no resume, and the file is removed", async () => {
+    disk.failWith = "EIO";
+    const ranges = downloads.serve({ data: bytes(6 * MIB) });
+    const file = join(temp.dir, "failing.vma");
+    await expect(client().images.download(IMAGE, { file })).rejects.toMatchObject({ code: "EIO" });
+    expect(ranges).toHaveLength(1);
+    await expect(access(file)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  test("a dropped download resumes with Range into the same direct file", async () => {
+    const data = bytes(7 * MIB + 77);
+    const ranges = downloads.serve({ data, cutFirstAt: 3 * MIB + 4321 });
+    const file = join(temp.dir, "resumed.vma");
+    const result = await client().images.download(IMAGE, { file });
+    expect(ranges).toEqual([null, `bytes=${3 * MIB + 4321}-`]);
+    expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+    expect((await readFile(file)).equals(data)).toBe(true);
+    expect(disk.directOpens).toBe(1);
+  });
+
+  test("a server that ignores Range makes the direct file start over, still whole", async () => {
+    const data = bytes(5 * MIB + 3);
+    const ranges = downloads.serve({ data, cutFirstAt: 2 * MIB + 100, ignoreRange: true });
+    const file = join(temp.dir, "restarted.vma");
+    const result = await client().images.download(IMAGE, { file });
+    expect(ranges).toHaveLength(2);
+    expect(result.sha256).toBe(sha(data));
+    expect((await readFile(file)).equals(data)).toBe(true);
+  });
+});
+
+test("a download target's directIo must be a boolean", async () => {
+  await expect(
+    client().images.download(IMAGE, { file: join(temp.dir, "x.vma"), directIo: "yes" as unknown as boolean }),
+  ).rejects.toThrow(/directIo/);
+});
