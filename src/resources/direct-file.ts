@@ -1,6 +1,5 @@
 import { constants } from "node:fs";
 import { type FileHandle, open, rm } from "node:fs/promises";
-import type { FileSink } from "./file-sink.js";
 
 /** Bytes of one staging buffer, and of every write but the last: a multiple of any disk's block size. */
 const STAGE_BYTES = 1024 * 1024;
@@ -18,7 +17,7 @@ const NO_DIRECT_IO = new Set(["EINVAL", "ENOTSUP", "EOPNOTSUPP"]);
  * Opens `path` for direct I/O (`O_DIRECT`), or returns `undefined` where the platform or the file system has none.
  * @internal
  */
-export async function openDirectFile(path: string): Promise<FileSink | undefined> {
+export async function openDirectFile(path: string): Promise<DirectFile | undefined> {
   const flag = constants.O_DIRECT;
   if (flag === undefined || typeof WebAssembly === "undefined") {
     return undefined;
@@ -40,9 +39,10 @@ export async function openDirectFile(path: string): Promise<FileSink | undefined
  * A file written around the page cache: chunks are copied into page-aligned staging buffers, which go to the disk
  * whole. On a VM, the page cache's first touch of memory is what costs: 1 GiB written through it took 1-2.4 s of
  * system time, direct 0.1-0.3 s. The last partial buffer is written through the page cache, as is everything if
- * the file system refuses a direct write.
+ * the file system refuses a direct write. A `FileSink`.
+ * @internal
  */
-class DirectFile implements FileSink {
+export class DirectFile {
   readonly #path: string;
   readonly #plain: FileHandle;
   #direct: FileHandle | undefined;
