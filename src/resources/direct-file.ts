@@ -10,72 +10,83 @@ const STAGE_BYTES = 1024 * 1024;
  */
 const STAGES = 8;
 
-/** Errors that say the file system takes no direct I/O (or not from this buffer): plain writes take over. */
+/** Direct writes at once: fewer than libuv's four threads, so a DNS lookup or a file open never waits behind them. */
+const WRITES_AT_ONCE = 2;
+
+/** Errors of a direct write that say the file system takes no direct I/O (or not from this buffer). */
 const NO_DIRECT_IO = new Set(["EINVAL", "ENOTSUP", "EOPNOTSUPP"]);
 
 /**
- * Opens `path` for direct I/O (`O_DIRECT`), or returns `undefined` where the platform or the file system has none.
+ * The file already open as `plain`, opened again for direct I/O (`O_DIRECT`); `undefined` where the platform, the
+ * runtime or the file system has none, and the caller writes through `plain` instead.
  * @internal
  */
-export async function openDirectFile(path: string): Promise<DirectFile | undefined> {
+export async function openDirectFile(path: string, plain: FileHandle): Promise<DirectFile | undefined> {
   const flag = constants.O_DIRECT;
   if (flag === undefined || typeof WebAssembly === "undefined") {
     return undefined;
   }
-  const plain = await open(path, "w");
+  let stages: Buffer[];
   try {
-    const direct = await open(path, constants.O_WRONLY | flag);
-    return new DirectFile(path, plain, direct);
-  } catch (error) {
-    await plain.close();
-    if (NO_DIRECT_IO.has((error as NodeJS.ErrnoException).code ?? "")) {
-      return undefined;
-    }
-    throw error;
+    stages = stagingBuffers();
+  } catch {
+    return undefined;
   }
+  // The open file itself, not its path again: a path renamed or replaced in between cannot split the writes.
+  const direct = await open(`/proc/self/fd/${plain.fd}`, constants.O_WRONLY | flag).catch(() => undefined);
+  return direct && new DirectFile(path, plain, direct, stages);
+}
+
+/** STAGES buffers of STAGE_BYTES in one WebAssembly memory: its start is page-aligned, as direct I/O asks. */
+function stagingBuffers(): Buffer[] {
+  const memory = new WebAssembly.Memory({ initial: (STAGES * STAGE_BYTES) / 65536 });
+  return Array.from({ length: STAGES }, (_, i) => Buffer.from(memory.buffer, i * STAGE_BYTES, STAGE_BYTES));
 }
 
 /**
- * A file written around the page cache: chunks are copied into page-aligned staging buffers, which go to the disk
- * whole. On a VM, the page cache's first touch of memory is what costs: 1 GiB written through it took 1-2.4 s of
- * system time, direct 0.1-0.3 s. The last partial buffer is written through the page cache, as is everything if
- * the file system refuses a direct write. A `FileSink`.
+ * A file written around the page cache (a `FileSink`): chunks are copied into page-aligned staging buffers, which
+ * go to the disk whole. On a VM, the page cache's first touch of memory is what costs: 1 GiB written through it
+ * took 1-2.4 s of system time, direct 0.1-0.3 s. The last partial buffer goes through the page cache, as does
+ * everything once the file system refuses a direct write.
  * @internal
  */
 export class DirectFile {
   readonly #path: string;
   readonly #plain: FileHandle;
   #direct: FileHandle | undefined;
-  /** The staging buffers: one WebAssembly memory, whose start is page-aligned, as direct I/O asks. */
   readonly #stages: Buffer[];
   readonly #free: number[];
+  /** Full stages waiting for a write to start, in file order. */
+  readonly #full: { index: number; position: number }[] = [];
   readonly #writes = new Set<Promise<void>>();
   #stage: number;
   #filled = 0;
   #position = 0;
   #failure: { error: unknown } | undefined;
 
-  constructor(path: string, plain: FileHandle, direct: FileHandle) {
+  constructor(path: string, plain: FileHandle, direct: FileHandle, stages: Buffer[]) {
     this.#path = path;
     this.#plain = plain;
     this.#direct = direct;
-    const memory = new WebAssembly.Memory({ initial: (STAGES * STAGE_BYTES) / 65536 });
-    this.#stages = Array.from({ length: STAGES }, (_, i) => Buffer.from(memory.buffer, i * STAGE_BYTES, STAGE_BYTES));
-    this.#free = this.#stages.map((_, i) => i).reverse();
+    this.#stages = stages;
+    this.#free = stages.map((_, i) => i).reverse();
     this.#stage = this.#free.pop() as number;
   }
 
+  /** Copies `chunk` into the staging buffers (`written` is called once it is copied); waits while all are full. */
   async write(chunk: Uint8Array, written?: () => void): Promise<void> {
     let offset = 0;
     while (offset < chunk.byteLength) {
       this.#throwIfFailed();
-      const stage = this.#stages[this.#stage] as Buffer;
       const count = Math.min(chunk.byteLength - offset, STAGE_BYTES - this.#filled);
-      stage.set(chunk.subarray(offset, offset + count), this.#filled);
+      (this.#stages[this.#stage] as Buffer).set(chunk.subarray(offset, offset + count), this.#filled);
       this.#filled += count;
       offset += count;
       if (this.#filled === STAGE_BYTES) {
-        this.#send(this.#stage, STAGE_BYTES);
+        this.#full.push({ index: this.#stage, position: this.#position });
+        this.#position += STAGE_BYTES;
+        this.#filled = 0;
+        this.#startWrites();
         this.#stage = await this.#nextStage();
       }
     }
@@ -83,6 +94,7 @@ export class DirectFile {
     this.#throwIfFailed();
   }
 
+  /** Waits for the writes under way, then empties the file to start over. */
   async restart(): Promise<void> {
     await this.#settled();
     this.#filled = 0;
@@ -90,74 +102,89 @@ export class DirectFile {
     await this.#plain.truncate(0);
   }
 
+  /** Writes what is left and closes the file; the first error wins over one from closing. */
   async close(): Promise<void> {
+    let failure: { error: unknown } | undefined;
     try {
       await this.#settled();
       if (this.#filled > 0) {
-        await writeAll(this.#plain, (this.#stages[this.#stage] as Buffer).subarray(0, this.#filled), this.#position);
-        this.#position += this.#filled;
-        this.#filled = 0;
+        const rest = (this.#stages[this.#stage] as Buffer).subarray(0, this.#filled);
+        await writeAll(this.#plain, rest, this.#position);
       }
-    } finally {
-      await this.#closeHandles();
+    } catch (error) {
+      failure = { error };
     }
+    const closed = this.#closeHandles();
+    if (failure) {
+      await closed.catch(() => undefined);
+      throw failure.error;
+    }
+    await closed;
   }
 
+  /** Stops, lets the writes under way end, closes the file and removes it. */
   async fail(): Promise<void> {
     this.#failure ??= { error: new Error("the download failed") };
+    this.#full.length = 0;
     await Promise.allSettled(this.#writes);
     await this.#closeHandles().catch(() => undefined);
     await rm(this.#path, { force: true });
   }
 
-  /** Starts writing stage `index` (its first `size` bytes) at the current position. */
-  #send(index: number, size: number): void {
-    const buffer = (this.#stages[index] as Buffer).subarray(0, size);
-    const position = this.#position;
-    this.#position += size;
-    this.#filled = 0;
-    const write: Promise<void> = this.#writeStage(buffer, position)
-      .catch((error: unknown) => {
-        this.#failure ??= { error };
-      })
-      .finally(() => {
-        this.#writes.delete(write);
-        this.#free.push(index);
-      });
-    this.#writes.add(write);
+  /** Starts writes of full stages, in order, while fewer than WRITES_AT_ONCE are under way. */
+  #startWrites(): void {
+    while (this.#writes.size < WRITES_AT_ONCE && this.#full.length > 0 && !this.#failure) {
+      const { index, position } = this.#full.shift() as { index: number; position: number };
+      const write: Promise<void> = this.#writeStage(this.#stages[index] as Buffer, position)
+        .catch((error: unknown) => {
+          this.#failure ??= { error };
+        })
+        .finally(() => {
+          this.#writes.delete(write);
+          this.#free.push(index);
+          this.#startWrites();
+        });
+      this.#writes.add(write);
+    }
   }
 
   async #writeStage(buffer: Buffer, position: number): Promise<void> {
     const direct = this.#direct;
     if (direct) {
+      let written: number | undefined;
       try {
-        const { bytesWritten } = await direct.write(buffer, 0, buffer.byteLength, position);
-        if (bytesWritten === buffer.byteLength) {
-          return;
-        }
-        await writeAll(this.#plain, buffer.subarray(bytesWritten), position + bytesWritten);
-        return;
+        written = (await direct.write(buffer, 0, buffer.byteLength, position)).bytesWritten;
       } catch (error) {
         if (!NO_DIRECT_IO.has((error as NodeJS.ErrnoException).code ?? "")) {
           throw error;
         }
+        // The file system refuses direct I/O after all: this stage and every later one go through the page cache.
         this.#direct = undefined;
         await direct.close().catch(() => undefined);
+      }
+      if (written !== undefined) {
+        // A short write (a disk nearly full): the rest, no longer aligned, goes through the page cache.
+        await writeAll(this.#plain, buffer.subarray(written), position + written);
+        return;
       }
     }
     await writeAll(this.#plain, buffer, position);
   }
 
-  /** A free staging buffer, waiting for a write to finish if none is. */
+  /** A free staging buffer, waiting for a write to end if none is. */
   async #nextStage(): Promise<number> {
-    while (this.#free.length === 0) {
+    while (this.#free.length === 0 && !this.#failure) {
       await Promise.race(this.#writes);
     }
+    this.#throwIfFailed();
     return this.#free.pop() as number;
   }
 
+  /** Waits until every full stage is written; throws the first write's error. */
   async #settled(): Promise<void> {
-    await Promise.all(this.#writes);
+    while (this.#writes.size > 0) {
+      await Promise.all(this.#writes);
+    }
     this.#throwIfFailed();
   }
 
@@ -179,6 +206,9 @@ async function writeAll(handle: FileHandle, buffer: Uint8Array, position: number
   let done = 0;
   while (done < buffer.byteLength) {
     const { bytesWritten } = await handle.write(buffer, done, buffer.byteLength - done, position + done);
+    if (bytesWritten === 0) {
+      throw new Error(`the disk took no bytes of a write at byte ${position + done}`);
+    }
     done += bytesWritten;
   }
 }

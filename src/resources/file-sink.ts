@@ -11,10 +11,10 @@ const WRITE_BYTES = 256 * 1024;
 /** Most bytes accepted but not yet written: past this, `write` waits for the disk. */
 const WRITE_AHEAD_BYTES = 2 * 1024 * 1024;
 
-/** A file written in order, one write at a time, while the caller goes on receiving. @internal */
+/** A download's file, written while the caller goes on receiving. @internal */
 export interface FileSink {
   /**
-   * Queues `chunk` (kept, not copied: the caller must not change it until `written` is called, once it is on its
+   * Takes `chunk`: the caller must not change it until `written` is called (once the chunk is copied, or on its
    * way to the disk); waits only when the write-ahead is full.
    */
   write(chunk: Uint8Array, written?: () => void): Promise<void>;
@@ -31,14 +31,12 @@ export interface FileSink {
  * With `directIo`, the file is written around the page cache where the platform and file system allow it.
  */
 export async function openFileSink(path: string, directIo: boolean): Promise<FileSink> {
-  const direct = directIo ? await openDirectFile(path) : undefined;
-  if (direct) {
-    return direct;
-  }
   const handle = await open(path, "w");
-  return new QueuedFile(path, handle);
+  const direct = directIo ? await openDirectFile(path, handle) : undefined;
+  return direct ?? new QueuedFile(path, handle);
 }
 
+/** A file written through the page cache in order, one write at a time; chunks are kept, not copied. */
 class QueuedFile implements FileSink {
   readonly #path: string;
   readonly #handle: FileHandle;

@@ -64,7 +64,7 @@ export async function downloadImageFile(
     for (let resumes = 0; ; resumes++) {
       try {
         await downloadFrom(transport, imageId, sink, progress, options);
-        await sink.close();
+        await sink.close().catch(notResumable);
         return { sizeBytes: progress.offset, sha256: progress.hash.digest("hex"), resumes };
       } catch (error) {
         if (options.signal?.aborted || resumes >= maxResumes || !isResumable(error)) {
@@ -107,11 +107,14 @@ async function downloadFrom(
     const { body, start, size } = await openBody(called, progress.offset);
     if (start === 0 && progress.offset > 0) {
       // The server sent the whole file again: start over.
-      await sink.restart();
+      await sink.restart().catch(async (error: unknown) => {
+        await body.cancel().catch(() => undefined);
+        notResumable(error);
+      });
       Object.assign(progress, { hash: createHash("sha256"), offset: 0 });
     }
     progress.total = size ?? progress.total;
-    for await (const chunk of body) {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       watchdog.touch();
       // Hashed first: once written, the chunk may go back to the connection to be filled again.
       progress.hash.update(chunk);
@@ -148,7 +151,7 @@ function isResumable(error: unknown): boolean {
 async function openBody(
   called: Called,
   offset: number,
-): Promise<{ body: AsyncIterable<Uint8Array>; start: number; size: number | undefined }> {
+): Promise<{ body: ReadableStream<Uint8Array>; start: number; size: number | undefined }> {
   unwrapStreamed(called);
   const { response } = called;
   // An empty body (a 0-byte image) may come as no body at all.
@@ -161,11 +164,11 @@ async function openBody(
       throw callError(called, `expected start ${offset}`, ["Content-Range"]);
     }
     const size = match?.[3] === "*" ? undefined : Number(match?.[3]);
-    return { body: body as unknown as AsyncIterable<Uint8Array>, start, size };
+    return { body, start, size };
   }
   const length = response.headers.get("content-length");
   return {
-    body: body as unknown as AsyncIterable<Uint8Array>,
+    body,
     start: 0,
     size: length === null ? undefined : Number(length),
   };

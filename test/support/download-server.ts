@@ -6,6 +6,8 @@ import { afterAll, beforeAll } from "vitest";
 export interface DownloadScript {
   /** The file served. */
   data: Buffer;
+  /** The first answer serves these bytes instead of `data` (a file that changed between two answers). */
+  firstData?: Buffer;
   /** The first answer is cut (the connection dropped) after this many body bytes. */
   cutFirstAt?: number;
   /** The first answer stops sending (without closing) after this many body bytes. */
@@ -24,9 +26,10 @@ export function useDownloadServer() {
   const state = { url: "", ranges: [] as (string | null)[], script: { data: Buffer.alloc(0) } as DownloadScript };
   const stalled = new Set<ServerResponse>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const { data, cutFirstAt, stallFirstAt, ignoreRange, error } = state.script;
+    const { cutFirstAt, stallFirstAt, ignoreRange, error } = state.script;
     const range = req.headers.range ?? null;
     state.ranges.push(range);
+    const data = (state.ranges.length === 1 && state.script.firstData) || state.script.data;
     if (error) {
       res.writeHead(error.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ errcode: String(error.status), message: error.message, data: {} }));
