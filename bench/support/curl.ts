@@ -6,18 +6,44 @@ import { runChild } from "./run-child.js";
 export interface CurlRun {
   seconds: number;
   bytes: number;
+  /** CPU time curl used, user and system, ms (start-up included: a few ms). */
+  cpuMs: number;
 }
 
-/** Runs curl with these arguments plus `-sS --fail -w …`; returns its timing. */
+/**
+ * Runs curl with these arguments plus `-sS --fail -w …`; returns its timing. curl runs under bash, whose `times`
+ * then prints the CPU time its child used.
+ */
 export async function curl(args: readonly string[]): Promise<CurlRun> {
   const out = await runChild(
-    "curl",
-    ["-sS", "--fail", "-w", "%{time_total} %{size_download} %{size_upload}", ...args],
+    "bash",
+    [
+      "-c",
+      'curl "$@"; code=$?; times; exit $code',
+      "curl",
+      "-sS",
+      "--fail",
+      "-w",
+      "\\n%{time_total} %{size_download} %{size_upload}\\n",
+      ...args,
+    ],
     `curl ${args.join(" ")}`,
   );
-  // The -w line comes last, after any body curl was not told to write elsewhere.
-  const [seconds, down, up] = out.trim().split(/\s+/).slice(-3).map(Number);
-  return { seconds: seconds ?? Number.NaN, bytes: Math.max(down ?? 0, up ?? 0) };
+  // The -w line comes after any body curl was not told to write elsewhere, then bash's own times and its child's.
+  const lines = out.trim().split("\n");
+  const [seconds, down, up] = (lines.at(-3) ?? "").trim().split(/\s+/).map(Number);
+  const [user, system] = (lines.at(-1) ?? "").trim().split(/\s+/).map(shellSeconds);
+  return {
+    seconds: seconds ?? Number.NaN,
+    bytes: Math.max(down ?? 0, up ?? 0),
+    cpuMs: ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000,
+  };
+}
+
+/** Seconds from bash's `times` format (`1m2.345s`). */
+function shellSeconds(text: string): number {
+  const match = /^(\d+)m([\d.]+)s$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
 }
 
 /** Arguments that send the token and trust the simulator's certificate. */
@@ -31,7 +57,11 @@ export function curlAuth(caFile: string, token: string): string[] {
  * Timed from start to the digest, so three process start-ups (a few ms) are in it. Undefined when there is no
  * openssl.
  */
-export async function curlHashed(args: readonly string[], url: string, file: string): Promise<CurlRun | undefined> {
+export async function curlHashed(
+  args: readonly string[],
+  url: string,
+  file: string,
+): Promise<{ seconds: number; bytes: number } | undefined> {
   if (!(await hasOpenssl())) {
     return undefined;
   }

@@ -67,8 +67,18 @@ export function sdkUpload(env: Env, file: string, auth: Job["auth"]): Promise<Ou
   return intoNewImage(env, (id) => sdk(env, { op: "upload", auth, imageId: id, file }));
 }
 
-/** A transfer's timing, as curl, Node alone and the SDK's client process each report it. */
-type Timed = { seconds: number; bytes: number };
+/** A transfer's timing and the client's CPU time, as curl, Node alone and the SDK's client process report them. */
+type Timed = { seconds: number; bytes: number; cpuMs: number };
+
+/** A leg's result with the simulator's CPU time during it (ms). */
+type Served<T> = T & { simCpuMs: number };
+
+/** Runs `leg` and adds the CPU time the simulator process spent meanwhile. */
+async function served<T>(env: Env, leg: () => Promise<T>): Promise<Served<T>> {
+  const before = await env.sim.cpuMs();
+  const result = await leg();
+  return { ...result, simCpuMs: (await env.sim.cpuMs()) - before };
+}
 
 /** Runs each leg once, starting at a different leg each run, so no leg always goes first on a cooler machine. */
 async function rotated<L extends Record<string, () => Promise<unknown>>>(
@@ -88,6 +98,29 @@ async function rotated<L extends Record<string, () => Promise<unknown>>>(
 async function nodeAlone(env: Env, op: "download" | "upload", url: string, file: string): Promise<Outcome> {
   const job = { op, url, caFile: env.caFile, token: env.sim.token, file };
   return runChildJson<Outcome>(process.execPath, [NODE_TRANSFER, JSON.stringify(job)], `node alone (${op})`);
+}
+
+/**
+ * CPU seconds per GiB moved, of each client and of the simulator serving it: on a machine of few cores, the two
+ * processes share them, so a client's speed follows both.
+ */
+function cpuFigures(what: string, runs: { curl: Served<Timed>; node: Served<Timed>; sdk: Served<Timed> }[]): Figure[] {
+  const perGib = (ms: number, bytes: number) => ms / 1000 / (bytes / (1024 * MIB));
+  return (["sdk", "curl", "node"] as const).flatMap((leg) => {
+    const name = { sdk: "SDK", curl: "curl", node: "Node alone" }[leg];
+    return [
+      figure(
+        `${what}: client CPU per GiB, ${name}`,
+        runs.map((r) => perGib(r[leg].cpuMs, r[leg].bytes)),
+        "s",
+      ),
+      figure(
+        `${what}: simulator CPU per GiB, serving ${name}`,
+        runs.map((r) => perGib(r[leg].simCpuMs, r[leg].bytes)),
+        "s",
+      ),
+    ];
+  });
 }
 
 /** The side-by-side figures of one direction: SDK / curl (the goal), Node alone / curl and SDK / Node alone. */
@@ -123,19 +156,24 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
   const url = `${env.sim.url}/janus/20240725/images/${imageId}/download`;
   const out = (name: string) => join(env.dir, `${name}.vma`);
   // Each file is removed as soon as it is written, so no leg waits on the disk writing back another's pages.
-  const removed = async <T>(name: string, leg: Promise<T>) => {
-    const result = await leg;
+  const removed = async <T>(name: string, leg: () => Promise<T>) => {
+    const result = await served(env, leg);
     await rm(out(name), { force: true });
     return result;
   };
   const auth = curlAuth(env.caFile, env.sim.token);
   const legs = {
-    curl: () => removed("curl", curl([...auth, "-o", out("curl"), url])),
-    node: () => removed("node", nodeAlone(env, "download", url, out("node"))),
-    sdk: () => removed("sdk", sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
-    curlHashed: () => removed("curl-hashed", curlHashed(auth, url, out("curl-hashed"))),
+    curl: () => removed("curl", () => curl([...auth, "-o", out("curl"), url])),
+    node: () => removed("node", () => nodeAlone(env, "download", url, out("node"))),
+    sdk: () => removed("sdk", () => sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
+    curlHashed: () => removed("curl-hashed", () => curlHashed(auth, url, out("curl-hashed"))),
   };
-  const results: { curl: Timed; node: Outcome; sdk: Outcome; curlHashed: Timed | undefined }[] = [];
+  const results: {
+    curl: Served<Timed>;
+    node: Served<Outcome>;
+    sdk: Served<Outcome>;
+    curlHashed: Served<{ seconds: number; bytes: number } | undefined>;
+  }[] = [];
   for (let run = 0; run < runs; run++) {
     results.push(await rotated(legs, run));
   }
@@ -143,6 +181,7 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
   const growth = (o: Outcome) => (o.peakRss - o.startRss) / MIB;
   const figures = [
     ...sideFigures(what, "curl -o", results),
+    ...cpuFigures(what, results),
     figure(
       `${what}: Node alone, client peak RSS`,
       results.map((r) => r.node.peakRss / MIB),
@@ -159,7 +198,9 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
       "MiB",
     ),
   ];
-  const hashed = results.flatMap((r) => (r.curlHashed ? [{ sdk: r.sdk, curl: r.curlHashed }] : []));
+  const hashed = results.flatMap(({ sdk, curlHashed }) =>
+    curlHashed.seconds === undefined ? [] : [{ sdk, curl: curlHashed as { seconds: number; bytes: number } }],
+  );
   if (hashed.length > 0) {
     const same = "curl | tee | openssl SHA-256 (the same work)";
     figures.push(
@@ -184,11 +225,14 @@ export async function uploads(env: Env, file: string, bytes: number, runs: numbe
   const type = ["-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-o", "/dev/null"];
   const legs = {
     curl: () =>
-      intoNewImage(env, (id) => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
-    node: () => intoNewImage(env, (id) => nodeAlone(env, "upload", uploadUrl(id), file)),
-    sdk: () => sdkUpload(env, file, "token"),
+      intoNewImage(env, (id) =>
+        served(env, () => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
+      ),
+    node: () => intoNewImage(env, (id) => served(env, () => nodeAlone(env, "upload", uploadUrl(id), file))),
+    sdk: () =>
+      intoNewImage(env, (id) => served(env, () => sdk(env, { op: "upload", auth: "token", imageId: id, file }))),
   };
-  const results: { curl: Timed; node: Timed; sdk: Outcome }[] = [];
+  const results: { curl: Served<Timed>; node: Served<Timed>; sdk: Served<Outcome> }[] = [];
   const signed: Outcome[] = [];
   for (let run = 0; run < runs; run++) {
     results.push(await rotated(legs, run));
@@ -197,6 +241,7 @@ export async function uploads(env: Env, file: string, bytes: number, runs: numbe
   const what = `upload ${bytes / MIB} MiB, token auth`;
   const figures = [
     ...sideFigures(what, "curl -T", results),
+    ...cpuFigures(what, results),
     figure(`upload ${bytes / MIB} MiB: SDK, signature auth (hash pre-pass included)`, signed.map(rate), "MiB/s"),
   ];
   return { figures, runs: results.map((r) => r.sdk) };
