@@ -77,12 +77,20 @@ class QueuedFile implements FileSink {
     this.#position = 0;
   }
 
+  /** Waits for the queued writes and closes the file; a write's error wins over one from closing. */
   async close(): Promise<void> {
+    let failure: { error: unknown } | undefined;
     try {
       await this.#settled();
-    } finally {
-      await this.#handle.close();
+    } catch (error) {
+      failure = { error };
     }
+    const closed = this.#handle.close();
+    if (failure) {
+      await closed.catch(() => undefined);
+      throw failure.error;
+    }
+    await closed;
   }
 
   async fail(): Promise<void> {
@@ -114,6 +122,10 @@ class QueuedFile implements FileSink {
         while (written < size) {
           const rest = written === 0 ? parts : remainder(parts, written);
           const { bytesWritten } = await this.#handle.writev(rest, this.#position);
+          if (bytesWritten === 0) {
+            // A disk that takes nothing and reports no error would have this loop spin forever.
+            throw new Error(`the disk took no bytes of a write at byte ${this.#position}`);
+          }
           written += bytesWritten;
           this.#position += bytesWritten;
         }

@@ -20,6 +20,10 @@ const disk = vi.hoisted(() => ({
   directOpens: 0,
   directAttempts: 0,
   directWrites: [] as { position: number; length: number }[],
+  /** How the page cache's writes (`writev`) fail: they take no bytes, or fail with EIO. */
+  plainWrites: undefined as undefined | "none" | "EIO",
+  /** Closing a file fails (EBADF), as after a lost handle. */
+  closeFails: false,
 }));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
@@ -32,6 +36,22 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       throw errno(disk.refuseWith);
     }
     const handle = await real.open(path, flags, mode);
+    const writev = handle.writev.bind(handle);
+    const close = handle.close.bind(handle);
+    Object.assign(handle, {
+      writev: async (buffers: Uint8Array[], position: number) => {
+        if (disk.plainWrites === "EIO") {
+          throw errno("EIO");
+        }
+        return disk.plainWrites === "none" ? { bytesWritten: 0, buffers } : writev(buffers, position);
+      },
+      close: async () => {
+        await close();
+        if (disk.closeFails) {
+          throw errno("EBADF");
+        }
+      },
+    });
     if (direct) {
       disk.directOpens++;
       const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
@@ -95,6 +115,8 @@ beforeEach(() => {
     failAt: undefined,
     directOpens: 0,
     directAttempts: 0,
+    plainWrites: undefined,
+    closeFails: false,
   });
   disk.directWrites.length = 0;
 });
@@ -183,6 +205,26 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
     expect(ranges).toHaveLength(2);
     expect(result.sha256).toBe(sha(data));
     expect((await readFile(file)).equals(data)).toBe(true);
+  });
+});
+
+describe("downloads through the page cache (directIo: false)", () => {
+  test("a disk that takes no bytes and reports no error ends the download instead of spinning", async () => {
+    disk.plainWrites = "none";
+    const ranges = downloads.serve({ data: bytes(3 * MIB + 1) });
+    const file = join(temp.dir, "stuck.vma");
+    await expect(client().images.download(IMAGE, { file, directIo: false })).rejects.toThrow(/took no bytes/);
+    expect(ranges).toHaveLength(1);
+    await expect(access(file)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  test("a write's error found when the file closes wins over the error of closing it", async () => {
+    // One chunk, queued whole: the failing write is only found by close().
+    Object.assign(disk, { plainWrites: "EIO", closeFails: true });
+    downloads.serve({ data: bytes(1000) });
+    const file = join(temp.dir, "failing-close.vma");
+    await expect(client().images.download(IMAGE, { file, directIo: false })).rejects.toMatchObject({ code: "EIO" });
+    await expect(access(file)).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
 
