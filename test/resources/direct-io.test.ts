@@ -80,6 +80,8 @@ const downloads = useDownloadServer();
 const client = () => testClient({ baseUrl: downloads.url });
 const IMAGE = "0b8c6c4e-0000-4000-8000-00000000dddd";
 const MIB = 1024 * 1024;
+/** The direct file's staging buffer: every direct write is one whole buffer. */
+const STAGE = 4 * MIB;
 
 /** Whether the temporary directory's file system takes direct I/O at all (tmpfs before Linux 6.6 does not). */
 function directIoHere(): boolean {
@@ -132,17 +134,17 @@ async function downloadWhole(data: Buffer, target: { directIo?: boolean } = {}) 
 }
 
 describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () => {
-  test.each([0, 1, 4095, 4096, MIB - 1, MIB, MIB + 1, 9 * MIB + 123])("%i bytes arrive whole", async (size) => {
+  test.each([0, 1, 4095, 4096, STAGE - 1, STAGE, STAGE + 1, 3 * STAGE + 123])("%i bytes arrive whole", async (size) => {
     await downloadWhole(bytes(size));
     expect(disk.directOpens).toBe(1);
     // Whole staging buffers only, each at its own place: aligned as direct I/O requires.
     expect(disk.directWrites).toEqual(
-      Array.from({ length: Math.floor(size / MIB) }, (_, i) => ({ position: i * MIB, length: MIB })),
+      Array.from({ length: Math.floor(size / STAGE) }, (_, i) => ({ position: i * STAGE, length: STAGE })),
     );
   });
 
   test("directIo: false writes through the page cache", async () => {
-    await downloadWhole(bytes(3 * MIB + 5), { directIo: false });
+    await downloadWhole(bytes(STAGE + 5), { directIo: false });
     expect(disk.directOpens).toBe(0);
   });
 
@@ -150,14 +152,14 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
     "a file system that refuses a direct open (%s) gets the whole file through the page cache",
     async (code) => {
       Object.assign(disk, { refuse: "open", refuseWith: code });
-      await downloadWhole(bytes(3 * MIB + 5));
+      await downloadWhole(bytes(STAGE + 5));
       expect(disk.directOpens).toBe(0);
     },
   );
 
   test("a file system that refuses the first direct write gets the whole file through the page cache", async () => {
     disk.refuse = "write";
-    await downloadWhole(bytes(5 * MIB + 7));
+    await downloadWhole(bytes(3 * STAGE + 7));
     expect(disk.directOpens).toBe(1);
     expect(disk.directWrites).toEqual([]);
     // Only the writes already under way when the first was refused tried direct I/O; none after.
@@ -167,13 +169,13 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
 
   test("a short direct write is finished through the page cache", async () => {
     disk.shortWrites = true;
-    await downloadWhole(bytes(4 * MIB + 9));
-    expect(disk.directWrites.map((w) => w.length)).toEqual([MIB / 2, MIB / 2, MIB / 2, MIB / 2]);
+    await downloadWhole(bytes(2 * STAGE + 9));
+    expect(disk.directWrites.map((w) => w.length)).toEqual([STAGE / 2, STAGE / 2]);
   });
 
   test.each([
-    ["the first write", 1, 6 * MIB],
-    ["the last write, found when the file closes", 2, 2 * MIB + 5],
+    ["the first write", 1, 2 * STAGE + 1],
+    ["the last write, found when the file closes", 2, 2 * STAGE + 5],
   ])("a disk that fails %s ends the download at once: no resume, and the file is removed", async (_, failAt, size) => {
     disk.failAt = failAt;
     const ranges = downloads.serve({ data: bytes(size) });
@@ -184,11 +186,11 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
   });
 
   test("a dropped download resumes with Range into the same direct file", async () => {
-    const data = bytes(7 * MIB + 77);
-    const ranges = downloads.serve({ data, cutFirstAt: 3 * MIB + 4321 });
+    const data = bytes(2 * STAGE + 77);
+    const ranges = downloads.serve({ data, cutFirstAt: STAGE + 4321 });
     const file = join(temp.dir, "resumed.vma");
     const result = await client().images.download(IMAGE, { file });
-    expect(ranges).toEqual([null, `bytes=${3 * MIB + 4321}-`]);
+    expect(ranges).toEqual([null, `bytes=${STAGE + 4321}-`]);
     expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
     expect((await readFile(file)).equals(data)).toBe(true);
     expect(disk.directOpens).toBe(1);
@@ -197,9 +199,9 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
   test("a server that ignores Range makes the direct file start over: nothing of the first answer is left", async () => {
     // The first answer is of a longer file, cut past the end of the second: a restart that did not empty the file
     // would leave its bytes behind.
-    const data = bytes(3 * MIB + 3);
-    const firstData = Buffer.alloc(6 * MIB, 0xee);
-    const ranges = downloads.serve({ data, firstData, cutFirstAt: 5 * MIB + 100, ignoreRange: true });
+    const data = bytes(STAGE + 3);
+    const firstData = Buffer.alloc(3 * STAGE, 0xee);
+    const ranges = downloads.serve({ data, firstData, cutFirstAt: 2 * STAGE + 100, ignoreRange: true });
     const file = join(temp.dir, "restarted.vma");
     const result = await client().images.download(IMAGE, { file });
     expect(ranges).toHaveLength(2);
