@@ -40,10 +40,10 @@ export async function curl(args: readonly string[]): Promise<CurlRun> {
   };
 }
 
-/** Seconds from bash's `times` format (`1m2.345s`). */
+/** Seconds from bash's `times` format (`1m2.345s`, or `1m2,345s` where the locale writes a decimal comma). */
 function shellSeconds(text: string): number {
-  const match = /^(\d+)m([\d.]+)s$/.exec(text);
-  return match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
+  const match = /^(\d+)m(\d+)(?:[.,](\d+))?s$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(`${match[2]}.${match[3] ?? "0"}`) : Number.NaN;
 }
 
 /** Arguments that send the token and trust the simulator's certificate. */

@@ -4,8 +4,8 @@ import { type FileHandle, open, rm } from "node:fs/promises";
 /**
  * Bytes of one staging buffer, and of every write but the last: a multiple of any disk's block size. Each direct
  * write costs a fixed part (pinning, the request, on a VM a notification of the host): a 1 GiB download took
- * 2.31-2.66 s of client CPU with 4 MiB writes against 2.44-2.89 s with 1 MiB ones (medians of three sets of 5-6
- * runs), at the same speed or a little faster.
+ * 2.31-2.83 s of client CPU with 4 MiB writes against 2.44-3.05 s with 1 MiB ones (medians of four sets of 5-6
+ * runs, 0.13-0.39 s less in each), at the same speed or a little faster.
  */
 const STAGE_BYTES = 4 * 1024 * 1024;
 
