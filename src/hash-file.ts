@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 
-/** How much of a file one read takes when the SDK streams it to SCP (an upload). @internal */
-export const FILE_CHUNK_BYTES = 1024 * 1024;
+/**
+ * How much of a file one read takes when the SDK streams it to SCP (an upload). A 1 GiB upload took 1.08-1.38 s of
+ * client CPU with 2 MiB reads against 1.34-1.66 s with 1 MiB ones (8 rotated runs each; peak RSS 111 against 107 MiB):
+ * half as many reads, and half as many writes to the TLS socket.
+ * @internal
+ */
+export const FILE_CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
  * How much of a file one read of the hash pre-pass takes. Two 2 MiB reads started together ran at 0.92× SHA-256 of a

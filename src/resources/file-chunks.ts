@@ -7,7 +7,7 @@ import { ChunkPool } from "../transport/chunk-loans.js";
 const SPARE_BUFFERS = 8;
 
 /**
- * A file as a stream of 1 MiB chunks read into buffers that are lent out (see {@link ChunkPool}): a reader that
+ * A file as a stream of 2 MiB chunks read into buffers that are lent out (see {@link ChunkPool}): a reader that
  * gives them back (the SDK's own connection, once the socket has written one) gets the same few buffers over and
  * over; any other reader gets fresh ones, as from `fs.createReadStream`.
  * @internal

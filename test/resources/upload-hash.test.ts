@@ -10,8 +10,8 @@ import { useTempDir } from "../support/temp-dir.js";
 const MIB = 1024 * 1024;
 const temp = useTempDir("scp-upload-hash-");
 
-// The pre-pass reads 2 MiB at a time into two buffers that take turns, and the upload sends the file in 1 MiB
-// reads: sizes around both sets of boundaries.
+// The pre-pass reads 2 MiB at a time into two buffers that take turns, and the upload sends the file in 2 MiB
+// reads: sizes around their boundaries.
 const SIZES = [1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 3, 4 * MIB - 1, 4 * MIB, 4 * MIB + 1, 8 * MIB, 8 * MIB + 3];
 
 test.each(SIZES)("a signed upload of %i bytes is accepted and stored whole", async (size) => {
