@@ -109,22 +109,16 @@ export class DirectFile {
 
   /** Writes what is left and closes the file; the first error wins over one from closing. */
   async close(): Promise<void> {
-    let failure: { error: unknown } | undefined;
-    try {
-      await this.#settled();
-      if (this.#filled > 0) {
-        const rest = (this.#stages[this.#stage] as Buffer).subarray(0, this.#filled);
-        await writeAll(this.#plain, rest, this.#position);
-      }
-    } catch (error) {
-      failure = { error };
-    }
-    const closed = this.#closeHandles();
-    if (failure) {
-      await closed.catch(() => undefined);
-      throw failure.error;
-    }
-    await closed;
+    await closeAfter(
+      async () => {
+        await this.#settled();
+        if (this.#filled > 0) {
+          const rest = (this.#stages[this.#stage] as Buffer).subarray(0, this.#filled);
+          await writeAll(this.#plain, rest, this.#position);
+        }
+      },
+      () => this.#closeHandles(),
+    );
   }
 
   /** Stops, lets the writes under way end, closes the file and removes it. */
@@ -204,6 +198,20 @@ export class DirectFile {
       throw this.#failure.error;
     }
   }
+}
+
+/**
+ * Runs `work`, then `close` whatever happened: an error of `work` wins over one from closing, which would hide it.
+ * @internal
+ */
+export async function closeAfter(work: () => Promise<void>, close: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+  await close();
 }
 
 /** Writes all of `buffer` at `position`, however many writes it takes. */

@@ -1,5 +1,5 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
-import { openDirectFile } from "./direct-file.js";
+import { closeAfter, openDirectFile } from "./direct-file.js";
 
 /**
  * Largest single write to the file. On a VM whose free memory had been handed back to the host (Linux 6.18, ext4),
@@ -79,18 +79,10 @@ class QueuedFile implements FileSink {
 
   /** Waits for the queued writes and closes the file; a write's error wins over one from closing. */
   async close(): Promise<void> {
-    let failure: { error: unknown } | undefined;
-    try {
-      await this.#settled();
-    } catch (error) {
-      failure = { error };
-    }
-    const closed = this.#handle.close();
-    if (failure) {
-      await closed.catch(() => undefined);
-      throw failure.error;
-    }
-    await closed;
+    await closeAfter(
+      () => this.#settled(),
+      () => this.#handle.close(),
+    );
   }
 
   async fail(): Promise<void> {
