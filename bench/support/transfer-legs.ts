@@ -64,7 +64,12 @@ async function intoNewImage<T>(env: Env, send: (imageId: string) => Promise<T>):
 
 /** One upload of `file` by the SDK's client process into a fresh image. */
 export function sdkUpload(env: Env, file: string, auth: Job["auth"]): Promise<Outcome> {
-  return intoNewImage(env, (id) => sdk(env, { op: "upload", auth, imageId: id, file }));
+  return intoNewImage(env, sdkUploadTo(env, file, auth));
+}
+
+/** An upload of `file` by the SDK's client process into a given image record. */
+function sdkUploadTo(env: Env, file: string, auth: Job["auth"]): (imageId: string) => Promise<Outcome> {
+  return (imageId) => sdk(env, { op: "upload", auth, imageId, file });
 }
 
 /** A transfer's timing and the client's CPU time, as curl, Node alone and the SDK's client process report them. */
@@ -223,14 +228,13 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
 export async function uploads(env: Env, file: string, bytes: number, runs: number) {
   const uploadUrl = (id: string) => `${env.sim.url}/janus/20180725/images/${id}/upload`;
   const type = ["-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-o", "/dev/null"];
+  // Each leg uploads into a fresh image record; the simulator's CPU is counted over the upload alone.
+  const servedInto = <T>(send: (imageId: string) => Promise<T>) =>
+    intoNewImage(env, (id) => served(env, () => send(id)));
   const legs = {
-    curl: () =>
-      intoNewImage(env, (id) =>
-        served(env, () => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
-      ),
-    node: () => intoNewImage(env, (id) => served(env, () => nodeAlone(env, "upload", uploadUrl(id), file))),
-    sdk: () =>
-      intoNewImage(env, (id) => served(env, () => sdk(env, { op: "upload", auth: "token", imageId: id, file }))),
+    curl: () => servedInto((id) => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
+    node: () => servedInto((id) => nodeAlone(env, "upload", uploadUrl(id), file)),
+    sdk: () => servedInto(sdkUploadTo(env, file, "token")),
   };
   const results: { curl: Served<Timed>; node: Served<Timed>; sdk: Served<Outcome> }[] = [];
   const signed: Outcome[] = [];
