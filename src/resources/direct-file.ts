@@ -114,7 +114,7 @@ export class DirectFile {
         await this.#settled();
         if (this.#filled > 0) {
           const rest = (this.#stages[this.#stage] as Buffer).subarray(0, this.#filled);
-          await writeAll(this.#plain, rest, this.#position);
+          await writeAll(this.#plain, [rest], this.#position);
         }
       },
       () => this.#closeHandles(),
@@ -163,11 +163,11 @@ export class DirectFile {
       }
       if (written !== undefined) {
         // A short write (a disk nearly full): the rest, no longer aligned, goes through the page cache.
-        await writeAll(this.#plain, buffer.subarray(written), position + written);
+        await writeAll(this.#plain, [buffer.subarray(written)], position + written);
         return;
       }
     }
-    await writeAll(this.#plain, buffer, position);
+    await writeAll(this.#plain, [buffer], position);
   }
 
   /** A free staging buffer, waiting for a write to end if none is. */
@@ -214,14 +214,34 @@ export async function closeAfter(work: () => Promise<void>, close: () => Promise
   await close();
 }
 
-/** Writes all of `buffer` at `position`, however many writes it takes. */
-async function writeAll(handle: FileHandle, buffer: Uint8Array, position: number): Promise<void> {
+/**
+ * Writes all of `buffers`, in order from `position`, however many writes it takes.
+ * @internal
+ */
+export async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
   let done = 0;
-  while (done < buffer.byteLength) {
-    const { bytesWritten } = await handle.write(buffer, done, buffer.byteLength - done, position + done);
+  while (done < size) {
+    const { bytesWritten } = await handle.writev(done === 0 ? buffers : remainder(buffers, done), position + done);
     if (bytesWritten === 0) {
+      // A disk that takes nothing and reports no error would have this loop spin forever.
       throw new Error(`the disk took no bytes of a write at byte ${position + done}`);
     }
     done += bytesWritten;
   }
+}
+
+/** The buffers past their first `skip` bytes (after a short write). */
+function remainder(buffers: Uint8Array[], skip: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  let left = skip;
+  for (const buffer of buffers) {
+    if (left >= buffer.byteLength) {
+      left -= buffer.byteLength;
+      continue;
+    }
+    rest.push(buffer.subarray(left));
+    left = 0;
+  }
+  return rest;
 }

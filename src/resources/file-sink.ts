@@ -1,5 +1,5 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
-import { closeAfter, openDirectFile } from "./direct-file.js";
+import { closeAfter, openDirectFile, writeAll } from "./direct-file.js";
 
 /**
  * Largest single write to the file. On a VM whose free memory had been handed back to the host (Linux 6.18, ext4),
@@ -108,19 +108,9 @@ class QueuedFile implements FileSink {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0 && !this.#stopped) {
-        const { parts, done } = this.#take();
-        let written = 0;
-        const size = parts.reduce((sum, part) => sum + part.byteLength, 0);
-        while (written < size) {
-          const rest = written === 0 ? parts : remainder(parts, written);
-          const { bytesWritten } = await this.#handle.writev(rest, this.#position);
-          if (bytesWritten === 0) {
-            // A disk that takes nothing and reports no error would have this loop spin forever.
-            throw new Error(`the disk took no bytes of a write at byte ${this.#position}`);
-          }
-          written += bytesWritten;
-          this.#position += bytesWritten;
-        }
+        const { parts, size, done } = this.#take();
+        await writeAll(this.#handle, parts, this.#position);
+        this.#position += size;
         this.#queuedBytes -= size;
         for (const callback of done) {
           callback?.();
@@ -138,7 +128,7 @@ class QueuedFile implements FileSink {
   }
 
   /** Takes up to WRITE_BYTES off the front of the queue, splitting a larger chunk; `done` for the chunks it ends. */
-  #take(): { parts: Uint8Array[]; done: ((() => void) | undefined)[] } {
+  #take(): { parts: Uint8Array[]; size: number; done: ((() => void) | undefined)[] } {
     const parts: Uint8Array[] = [];
     const done: ((() => void) | undefined)[] = [];
     let size = 0;
@@ -156,7 +146,7 @@ class QueuedFile implements FileSink {
         size += room;
       }
     }
-    return { parts, done };
+    return { parts, size, done };
   }
 
   #wake(): void {
@@ -164,19 +154,4 @@ class QueuedFile implements FileSink {
     this.#room = undefined;
     resume?.();
   }
-}
-
-/** The parts past their first `skip` bytes (after a short write). */
-function remainder(parts: Uint8Array[], skip: number): Uint8Array[] {
-  const rest: Uint8Array[] = [];
-  let left = skip;
-  for (const part of parts) {
-    if (left >= part.byteLength) {
-      left -= part.byteLength;
-      continue;
-    }
-    rest.push(part.subarray(left));
-    left = 0;
-  }
-  return rest;
 }
