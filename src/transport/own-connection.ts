@@ -13,6 +13,9 @@ import { sendBody } from "./send-body.js";
  */
 const CHUNK_BYTES = 256 * 1024;
 
+/** The buffer reads past the body's end go to, discarded (TLS records decrypted after a failure). */
+const SCRATCH_BYTES = 16 * 1024;
+
 /** Chunks queued ahead of the reader before the socket pauses. */
 const QUEUED_CHUNKS = 8;
 
@@ -55,6 +58,7 @@ class OwnConnection {
   readonly #chunks = new ChunkPool(CHUNK_BYTES, SPARE_CHUNKS);
   #chunk: Buffer = this.#chunks.take();
   #filled = 0;
+  #scratch: Buffer | undefined;
   #paused = false;
   #done = false;
   #failure: { error: unknown } | undefined;
@@ -73,10 +77,7 @@ class OwnConnection {
     this.#resolve = resolve;
     this.#reject = reject;
     // Each read goes where its bytes belong: the free end of the chunk being filled (asked for again after each).
-    const onread = {
-      buffer: () => this.#chunk.subarray(this.#filled),
-      callback: (n: number, buf: Buffer) => this.#read(buf, n),
-    };
+    const onread = { buffer: () => this.#nextRead(), callback: (n: number, buf: Buffer) => this.#read(buf, n) };
     this.#socket = openSocket(request.url, tls, onread, (error) => this.#fail(error));
     this.#socket.on("error", (error) => this.#fail(error));
     this.#socket.on("close", () => this.#closed());
@@ -89,8 +90,24 @@ class OwnConnection {
 
   readonly #onAbort = () => this.#fail(this.#signal?.reason);
 
-  /** The socket's `onread`: `buf` is reused after this returns. False pauses the socket. */
+  /**
+   * Where the socket's next read goes: the free end of the chunk being filled, or, once the body is done with, a
+   * scratch buffer. A TLS socket goes on decrypting the records it already has after a failure in `#read` (even
+   * destroyed), and those must not land on bytes already handed to the reader.
+   */
+  #nextRead(): Buffer {
+    if (this.#done) {
+      this.#scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+      return this.#scratch;
+    }
+    return this.#chunk.subarray(this.#filled);
+  }
+
+  /** The socket's `onread`: `n` bytes in `buf`, the buffer `#nextRead` gave. False pauses the socket. */
   #read(buf: Buffer, n: number): boolean {
+    if (this.#done) {
+      return false;
+    }
     try {
       let bytes = buf.subarray(0, n);
       while (this.#head !== undefined) {

@@ -7,9 +7,14 @@ import { appendFileSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
+import { createServer as createTlsServer } from "node:tls";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
 import { createScpClient, ScpApiError, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
-import { type ScpSimulatorServer, startScpSimulator } from "../../src/simulator/index.js";
+import {
+  generateSelfSignedCertificate,
+  type ScpSimulatorServer,
+  startScpSimulator,
+} from "../../src/simulator/index.js";
 import { testClient } from "../support/client.js";
 import { startConnectProxy } from "../support/connect-proxy.js";
 import { useLoopback } from "../support/loopback.js";
@@ -189,6 +194,50 @@ test("a malformed answer fails the download like a cut one: resumed, then report
   // The first answer's 600 bytes reached the file before the cut, so the resume asked for the rest.
   expect(requests[1]).toContain("range: bytes=600-");
   await expect(stat(join(temp.dir, "raw.vma"))).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("over TLS, records decrypted after a malformed one do not overwrite the bytes handed on before it", async () => {
+  // The socket decrypts into the chunks the reader gets. A TLS socket goes on decrypting records it holds after the
+  // body fails (at the bad size line below), so those must go elsewhere: else a reader still busy with earlier
+  // chunks (a slow stream) takes bytes that are not the server's, and the resume reports the SHA-256 of those.
+  const { cert, key } = generateSelfSignedCertificate();
+  const first = bytes(2 * 256 * 1024 + 10_000);
+  const rest = bytes(4096).reverse();
+  const server = createTlsServer({ cert, key }, (socket) => {
+    socket.once("data", (data) => {
+      if (data.toString("latin1").includes(`range: bytes=${first.length}-`)) {
+        const whole = first.length + rest.length;
+        const range = `content-range: bytes ${first.length}-${whole - 1}/${whole}\r\ncontent-length: ${rest.length}`;
+        socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial Content\r\n${range}\r\n\r\n`), rest]));
+        return;
+      }
+      socket.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n`);
+      socket.write(first.subarray(0, -100));
+      // The body's last bytes, a bad size line and more records, in one write the client reads in one go.
+      const tail = [first.subarray(-100), Buffer.from("\r\nzz\r\n"), Buffer.alloc(50_000, 0x42)];
+      setTimeout(() => socket.write(Buffer.concat(tail)), 100);
+    });
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const received: Buffer[] = [];
+    // A slow target: the reader waits on it while the body fails, the last chunk still queued.
+    const stream = new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        received.push(Buffer.from(chunk));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      },
+    });
+    const scp = testClient({ baseUrl: url, tls: { ca: cert } });
+    const result = await scp.images.download(IMAGE, { stream }, { maxResumes: 1 });
+    const whole = Buffer.concat([first, rest]);
+    expect(sha(Buffer.concat(received))).toBe(sha(whole));
+    expect(result).toEqual({ sizeBytes: whole.length, sha256: sha(whole), resumes: 1 });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 test("an error status is read as SCP's envelope, not written to the file", async () => {
