@@ -20,8 +20,8 @@ const disk = vi.hoisted(() => ({
   directOpens: 0,
   directAttempts: 0,
   directWrites: [] as { position: number; length: number }[],
-  /** How the page cache's writes (`writev`) fail: they take no bytes, or fail with EIO. */
-  plainWrites: undefined as undefined | "none" | "EIO",
+  /** How the page cache's writes (`writev`) fail: they take no bytes, about a third of them, or fail with EIO. */
+  plainWrites: undefined as undefined | "none" | "part" | "EIO",
   /** Closing a file fails (EBADF), as after a lost handle. */
   closeFails: false,
 }));
@@ -42,6 +42,18 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       writev: async (buffers: Uint8Array[], position: number) => {
         if (disk.plainWrites === "EIO") {
           throw errno("EIO");
+        }
+        if (disk.plainWrites === "part") {
+          // A third of the bytes, rounded so the cut falls inside a buffer (a short write, as a full disk makes).
+          let left = Math.max(1, Math.floor(buffers.reduce((n, b) => n + b.byteLength, 0) * 0.37));
+          const part: Uint8Array[] = [];
+          for (const buffer of buffers) {
+            if (left > 0) {
+              part.push(buffer.subarray(0, Math.min(left, buffer.byteLength)));
+              left -= Math.min(left, buffer.byteLength);
+            }
+          }
+          return writev(part, position);
         }
         return disk.plainWrites === "none" ? { bytesWritten: 0, buffers } : writev(buffers, position);
       },
@@ -167,6 +179,12 @@ describe.runIf(hasDirectIo)("downloads to a file go around the page cache", () =
     expect(disk.directAttempts).toBeLessThanOrEqual(2);
   });
 
+  test("the last partial stage, written through the page cache in short writes, is finished in order", async () => {
+    disk.plainWrites = "part";
+    await downloadWhole(bytes(2 * STAGE + 4097));
+    expect(disk.directWrites).toHaveLength(2);
+  });
+
   test("a short direct write is finished through the page cache", async () => {
     disk.shortWrites = true;
     await downloadWhole(bytes(2 * STAGE + 9));
@@ -218,6 +236,11 @@ describe("downloads through the page cache (directIo: false)", () => {
     await expect(client().images.download(IMAGE, { file, directIo: false })).rejects.toThrow(/took no bytes/);
     expect(ranges).toHaveLength(1);
     await expect(access(file)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  test("writes that take only part of their bytes are finished, in order", async () => {
+    disk.plainWrites = "part";
+    await downloadWhole(bytes(3 * MIB + 1), { directIo: false });
   });
 
   test("a write's error found when the file closes wins over the error of closing it", async () => {
