@@ -340,9 +340,12 @@ test("a caller's abort mid-body ends the download with the caller's reason and r
 
 const loopback = useLoopback();
 
-/** A server that reads an upload slowly (the client's socket then holds unsent bytes), then answers its SHA-256. */
-async function slowReader(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((socket) => {
+/**
+ * A server that reads an upload slowly (the client's socket then holds unsent bytes), then answers its SHA-256; over
+ * TLS when given a certificate.
+ */
+async function slowReader(tls?: { cert: string; key: string }): Promise<{ url: string; close: () => Promise<void> }> {
+  const serve = (socket: Socket) => {
     let buffered = Buffer.alloc(0);
     let length = -1;
     socket.on("data", (data) => {
@@ -363,10 +366,11 @@ async function slowReader(): Promise<{ url: string; close: () => Promise<void> }
       setTimeout(() => socket.resume(), 2);
     });
     socket.on("error", () => undefined);
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -390,6 +394,23 @@ test("an upload arrives whole and in order, many buffers long, with its declared
     await expect(ownClient(slow.url).images.upload(IMAGE, { file })).resolves.toEqual({
       taskId: sha(data),
     });
+  } finally {
+    await slow.close();
+  }
+});
+
+test("over TLS, an upload read slowly arrives whole: a buffer goes back to the file only once the socket wrote it", async () => {
+  const data = bytes(7 * 1024 * 1024 + 3);
+  const file = join(temp.dir, "up-tls.vma");
+  await writeFile(file, data);
+  const certificate = generateSelfSignedCertificate();
+  const slow = await slowReader(certificate);
+  try {
+    // Loopback's socket buffers take most of the file at once; the server then reads them slowly for seconds, with
+    // no progress the client can see: the default idle limit of a real client, not the tests' 2 s.
+    const client = testClient({ baseUrl: slow.url, tls: { ca: certificate.cert } });
+    const upload = client.images.upload(IMAGE, { file }, { idleTimeoutMs: 30_000 });
+    await expect(upload).resolves.toEqual({ taskId: sha(data) });
   } finally {
     await slow.close();
   }
