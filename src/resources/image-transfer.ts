@@ -11,7 +11,12 @@ import type { RequestOptions } from "./request-options.js";
 export interface TransferOptions extends RequestOptions {
   /** Called as bytes move, with the bytes done so far and the total when known. */
   onProgress?: (doneBytes: number, totalBytes: number | undefined) => void;
-  /** Fail (or, for downloads, resume) when no byte moves for this long. @defaultValue the client's `timeoutMs` */
+  /**
+   * Fail (or, for downloads, resume) when no progress shows for this long. A download sees each 256 KiB it receives;
+   * an upload sees each 2 MiB piece of its file once the socket has written it, and nothing while the last ones wait
+   * in the system's socket buffers. On a link slower than about 2 MiB per this time, give uploads a longer one.
+   * @defaultValue the client's `timeoutMs`
+   */
   idleTimeoutMs?: number;
 }
 
