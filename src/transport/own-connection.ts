@@ -28,13 +28,13 @@ class BodyCutError extends Error {
 }
 
 /**
- * Sends an image download's GET, or an image upload's PUT, on a connection of its own. A download's body comes as
- * a stream of 256 KiB chunks lent to the reader (see {@link ChunkPool}), which the socket decrypts straight into
- * (Node's `onread`): only the head and a chunked body's framing cost a copy. An upload's file buffers are given
- * back as the socket writes them (see {@link sendBody}). undici's `request` makes a buffer per TLS record, a Node stream and a web stream over
- * it, and reads a file into fresh buffers. At 1 GiB the client peaked at 106–111 MiB of RSS this way (123–136
- * before), and a 1 GiB upload took 1.3–1.5 s of client CPU (1.8–2.6 s). HTTP/1.1 only, `Connection: close`; the
- * caller decides when it applies (no proxy, dispatcher or fetch of the caller's own).
+ * Sends an image download's GET, or an image upload's PUT, on a connection of its own. A download's body comes as a
+ * stream of 256 KiB chunks lent to the reader (see {@link ChunkPool}), which the socket decrypts straight into (Node's
+ * `onread`): only the head and a chunked body's framing cost a copy. An upload's file buffers are given back as the
+ * socket writes them (see {@link sendBody}). undici's `request` makes a buffer per TLS record, a Node stream and a web
+ * stream over it, and reads a file into fresh buffers. At 1 GiB the client peaked at 106–111 MiB of RSS this way
+ * (123–136 before), and a 1 GiB upload took 1.3–1.5 s of client CPU (1.8–2.6 s). HTTP/1.1 only, `Connection: close`;
+ * the caller decides when it applies (no proxy, dispatcher or fetch of the caller's own).
  * @internal
  */
 export function sendOnOwnConnection(
@@ -125,7 +125,7 @@ class OwnConnection {
           return false;
         }
       }
-      const whole = (this.#framer as BodyFramer).feed(bytes, this.#content);
+      const whole = (this.#framer as BodyFramer).feed(bytes, this.#append);
       if (whole) {
         this.#finish();
         return false;
@@ -174,42 +174,29 @@ class OwnConnection {
   }
 
   /**
-   * Takes body content: where the socket decrypted it into the chunk's free end, it is already in place; else (the
-   * bytes after a head, data between a chunked body's size lines) it is copied there.
+   * Takes body content into the current chunk, handing on each chunk as it fills. Content the socket decrypted into
+   * the chunk's free end is in place already; any other (the bytes after a head, data between a chunked body's size
+   * lines) is copied there.
    */
-  readonly #content = (part: Buffer): void => {
-    if (part.buffer === this.#chunk.buffer && part.byteOffset === this.#chunk.byteOffset + this.#filled) {
-      this.#filled += part.byteLength;
-      if (this.#filled === CHUNK_BYTES) {
-        this.#handOn();
-      }
-      return;
-    }
-    this.#append(part);
-  };
-
-  /** Lends the full chunk to the reader and takes a fresh one to fill. */
-  #handOn(): void {
-    // Back once the reader has it on the disk (image downloads do), to be filled again.
-    this.#chunks.lend(this.#chunk);
-    this.#controller?.enqueue(this.#chunk);
-    this.#chunk = this.#chunks.take();
-    this.#filled = 0;
-  }
-
-  /** Copies body content into the current chunk, handing on each chunk as it fills. */
-  #append(part: Buffer): void {
+  readonly #append = (part: Buffer): void => {
     let at = 0;
     while (at < part.byteLength) {
       const take = Math.min(CHUNK_BYTES - this.#filled, part.byteLength - at);
-      part.copy(this.#chunk, this.#filled, at, at + take);
+      const chunk = this.#chunk;
+      if (part.buffer !== chunk.buffer || part.byteOffset + at !== chunk.byteOffset + this.#filled) {
+        part.copy(chunk, this.#filled, at, at + take);
+      }
       this.#filled += take;
       at += take;
       if (this.#filled === CHUNK_BYTES) {
-        this.#handOn();
+        // Back once the reader has it on the disk (image downloads do), to be filled again.
+        this.#chunks.lend(chunk);
+        this.#controller?.enqueue(chunk);
+        this.#chunk = this.#chunks.take();
+        this.#filled = 0;
       }
     }
-  }
+  };
 
   #finish(): void {
     if (this.#filled > 0) {
