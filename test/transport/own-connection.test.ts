@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
@@ -54,12 +54,21 @@ const raw = createServer((socket) => {
   socket.on("error", () => undefined);
 });
 let rawUrl = "";
+let closeRaw: () => Promise<void>;
 let sim: ScpSimulatorServer;
+
+/** Listens on a free loopback port: the server's URL, and a way to close it. */
+async function listening(server: Server, scheme: "http" | "https") {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
-  rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  ({ url: rawUrl, close: closeRaw } = await listening(raw, "http"));
   sim = await startScpSimulator({ taskDurationMs: 0, serverCount: 3, vmaSizeBytes: 5 * 1024 * 1024 + 123 });
   proxy = await startConnectProxy();
 });
@@ -67,7 +76,7 @@ afterAll(async () => {
   for (const socket of sockets) {
     socket.destroy();
   }
-  await new Promise<void>((resolve) => raw.close(() => resolve()));
+  await closeRaw();
   await proxy.close();
   await sim.close();
 });
@@ -219,9 +228,8 @@ test("over TLS, records decrypted after a malformed one do not overwrite the byt
     });
     socket.on("error", () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { url, close } = await listening(server, "https");
   try {
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const received: Buffer[] = [];
     // A slow target: the reader waits on it while the body fails, the last chunk still queued.
     const stream = new WritableStream<Uint8Array>({
@@ -236,7 +244,7 @@ test("over TLS, records decrypted after a malformed one do not overwrite the byt
     expect(sha(Buffer.concat(received))).toBe(sha(whole));
     expect(result).toEqual({ sizeBytes: whole.length, sha256: sha(whole), resumes: 1 });
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await close();
   }
 });
 
@@ -367,12 +375,7 @@ async function slowReader(tls?: { cert: string; key: string }): Promise<{ url: s
     });
     socket.on("error", () => undefined);
   };
-  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `${tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return tls ? listening(createTlsServer(tls, serve), "https") : listening(createServer(serve), "http");
 }
 
 test("an upload arrives whole and in order, many buffers long, with its declared length", async () => {
