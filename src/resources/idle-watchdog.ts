@@ -1,11 +1,22 @@
 import { timerDelay } from "../validate.js";
 
-/** Aborts when no byte moves for `idleMs`; every chunk re-arms it. @internal */
+/** How many looks at a watched backlog one idle period takes: a stall is noticed within 1.25 idle periods. */
+const LOOKS_PER_PERIOD = 4;
+
+/**
+ * Aborts when nothing moves for `idleMs`. Movement is a `touch()` (a chunk read or received) or, once a backlog is
+ * watched, a change in it: an upload's bytes leaving the socket's queues, which no chunk shows while they drain.
+ * @internal
+ */
 export class IdleWatchdog {
   readonly #controller = new AbortController();
   readonly #idleMs: number;
   readonly #reason: () => Error;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #movedAt = 0;
+  #backlog: (() => Promise<string>) | undefined;
+  #seen: string | undefined;
+  #stopped = false;
 
   /** Unarmed until the first `touch()`. */
   constructor(idleMs: number, reason: () => Error) {
@@ -18,17 +29,60 @@ export class IdleWatchdog {
     return this.#controller.signal;
   }
 
-  /** Something moved: re-arms the timer. */
+  /** Something moved: the idle period starts again (and the timer starts, the first time). */
   touch(): void {
-    clearTimeout(this.#timer);
-    if (this.#idleMs > 0) {
-      this.#timer = setTimeout(() => this.#controller.abort(this.#reason()), timerDelay(this.#idleMs));
+    this.#movedAt = performance.now();
+    if (this.#timer === undefined && this.#idleMs > 0 && !this.#stopped) {
+      this.#arm(this.#idleMs);
+    }
+  }
+
+  /** From now on, a change in `backlog`'s answer counts as movement too (an attempt's socket; replaces the last). */
+  watch(backlog: () => Promise<string>): void {
+    this.#backlog = backlog;
+    this.#seen = undefined;
+    if (this.#timer !== undefined && !this.#stopped) {
+      clearTimeout(this.#timer);
+      this.#arm(this.#step());
     }
   }
 
   /** Disarms the timer for good. */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => void this.#look(), timerDelay(Math.max(1, Math.ceil(ms))));
+  }
+
+  /** At the end of a period, or a look's worth into it while a backlog is watched: go on, or abort. */
+  async #look(): Promise<void> {
+    const backlog = this.#backlog;
+    let baseline = false;
+    if (backlog !== undefined) {
+      const seen = await backlog().catch(() => undefined);
+      if (this.#stopped) {
+        return;
+      }
+      // The first answer is only a baseline: whether it moved shows at the next look.
+      baseline = this.#seen === undefined && seen !== undefined;
+      if (seen !== undefined && this.#seen !== undefined && seen !== this.#seen) {
+        this.#movedAt = performance.now();
+      }
+      this.#seen = seen;
+    }
+    const left = this.#movedAt + this.#idleMs - performance.now();
+    if (left <= 0 && !baseline) {
+      this.#controller.abort(this.#reason());
+      return;
+    }
+    this.#arm(backlog === undefined ? left : left <= 0 ? this.#step() : Math.min(left, this.#step()));
+  }
+
+  #step(): number {
+    return this.#idleMs / LOOKS_PER_PERIOD;
   }
 }
 

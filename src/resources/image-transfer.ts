@@ -12,9 +12,11 @@ export interface TransferOptions extends RequestOptions {
   /** Called as bytes move, with the bytes done so far and the total when known. */
   onProgress?: (doneBytes: number, totalBytes: number | undefined) => void;
   /**
-   * Fail (or, for downloads, resume) when no progress shows for this long. A download sees each 256 KiB it receives;
-   * an upload sees each 2 MiB piece of its file once the socket has written it, and nothing while the last ones wait
-   * in the system's socket buffers. On a link slower than about 2 MiB per this time, give uploads a longer one.
+   * Fail (or, for downloads, resume) when no byte moves for this long; a stall shows within 1.25 times it. A
+   * download sees each 256 KiB it receives. An upload sees each 2 MiB piece of its file it reads and, on the SDK's
+   * own connection, its bytes leaving the socket's queue; on Linux also the server acknowledging the ones the
+   * system holds, which elsewhere must reach it within this time once the file is read. Through an HTTP proxy, an
+   * upload sees only the pieces: on a link slower than about 2 MiB per this time, give it a longer one.
    * @defaultValue the client's `timeoutMs`
    */
   idleTimeoutMs?: number;

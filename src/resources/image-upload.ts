@@ -51,6 +51,9 @@ export async function uploadImageFile(
         // pipeline passes a failure either way: a read error fails the upload, a cut upload closes the file.
         return pipeline(file.open(), tap, () => undefined);
       },
+      // On the SDK's own connection, bytes leaving the socket's queues count too: a 2 MiB chunk on a slow link, and
+      // the last MiB the system holds once the file is read, move with no chunk pulled.
+      watch: (backlog: () => Promise<string>) => watchdog.watch(backlog),
     };
     try {
       const called = await transport.send(

@@ -10,6 +10,11 @@ export interface BodySource {
   sha256(): Promise<string>;
   /** Length in bytes, when known; sent as Content-Length. */
   readonly size?: number;
+  /**
+   * Told, when an attempt sends the body on a socket the SDK owns, how to see its written bytes move: a function
+   * whose answer changes while they do (`socketBacklog`).
+   */
+  watch?(backlog: () => Promise<string>): void;
 }
 
 /**

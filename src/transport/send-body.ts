@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { BodySource } from "./call-context.js";
 import { giveBackChunk } from "./chunk-loans.js";
+import { socketBacklog } from "./socket-backlog.js";
 
 /**
  * Sends a streamed request body (an image upload) on `socket` with backpressure, giving each chunk back to its
@@ -11,6 +12,7 @@ import { giveBackChunk } from "./chunk-loans.js";
  */
 export function sendBody(socket: Socket, source: BodySource, fail: (error: Error) => void): () => void {
   const body = source.open();
+  source.watch?.(socketBacklog(socket));
   const size = source.size;
   let sent = 0;
   const resume = () => body.resume();

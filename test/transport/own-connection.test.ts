@@ -9,7 +9,13 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
-import { createScpClient, ScpApiError, type ScpClientOptions, ScpNetworkError } from "../../src/index.js";
+import {
+  createScpClient,
+  ScpApiError,
+  type ScpClientOptions,
+  ScpNetworkError,
+  ScpTimeoutError,
+} from "../../src/index.js";
 import {
   generateSelfSignedCertificate,
   type ScpSimulatorServer,
@@ -402,20 +408,48 @@ test("an upload arrives whole and in order, many buffers long, with its declared
   }
 });
 
-test("over TLS, an upload read slowly arrives whole: a buffer goes back to the file only once the socket wrote it", async () => {
+test("over TLS, an upload read slowly arrives whole (a buffer goes back once written), not idle while buffers drain", async () => {
   const data = bytes(7 * 1024 * 1024 + 3);
   const file = join(temp.dir, "up-tls.vma");
   await writeFile(file, data);
   const certificate = generateSelfSignedCertificate();
   const slow = await slowReader(certificate);
   try {
-    // Loopback's socket buffers take most of the file at once; the server then reads them slowly for seconds, with
-    // no progress the client can see: the default idle limit of a real client, not the tests' 2 s.
+    // Loopback's socket buffers take most of the file at once, and the server then reads them for seconds: no chunk
+    // of the file moves, only the bytes the kernel holds, which only Linux lists (elsewhere, a longer idle limit).
     const client = testClient({ baseUrl: slow.url, tls: { ca: certificate.cert } });
-    const upload = client.images.upload(IMAGE, { file }, { idleTimeoutMs: 30_000 });
+    const idleTimeoutMs = process.platform === "linux" ? 1_000 : 30_000;
+    const upload = client.images.upload(IMAGE, { file }, { idleTimeoutMs });
     await expect(upload).resolves.toEqual({ taskId: sha(data) });
   } finally {
     await slow.close();
+  }
+});
+
+test("an upload the server stops reading fails as idle, although its socket still holds unsent bytes", async () => {
+  const file = join(temp.dir, "stalled.vma");
+  await writeFile(file, bytes(16 * 1024 * 1024));
+  // Reads the head and a little more, then nothing: the socket's buffers fill, and stay full.
+  const held: Socket[] = [];
+  const stalled = await listening(
+    createServer((socket) => {
+      held.push(socket);
+      socket.once("data", () => socket.pause());
+      socket.on("error", () => undefined);
+    }),
+    "http",
+  );
+  try {
+    const error = await ownClient(stalled.url)
+      .images.upload(IMAGE, { file }, { idleTimeoutMs: 300 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ScpTimeoutError);
+    expect(error.message).toContain("300 ms");
+  } finally {
+    for (const socket of held) {
+      socket.destroy();
+    }
+    await stalled.close();
   }
 });
 
