@@ -130,19 +130,19 @@ async function downloadFrom(
   }
 }
 
-/** Errors of the sink (a full disk, an I/O error): asking the server again would not help. */
-const sinkErrors = new WeakSet<object>();
+/** Errors that asking the server again would not help: the sink's (a full disk, an I/O error), a wrong range. */
+const finalErrors = new WeakSet<object>();
 
 function notResumable(error: unknown): never {
   if (typeof error === "object" && error !== null) {
-    sinkErrors.add(error);
+    finalErrors.add(error);
   }
   throw error;
 }
 
 // A refused request (4xx) will be refused again; a drop, a stall, a 5xx or a short body may succeed on resume.
 function isResumable(error: unknown): boolean {
-  if (typeof error === "object" && error !== null && sinkErrors.has(error)) {
+  if (typeof error === "object" && error !== null && finalErrors.has(error)) {
     return false;
   }
   return !(error instanceof ScpApiError && error.status < 500);
@@ -161,7 +161,8 @@ async function openBody(
     const start = match ? Number(match[1]) : Number.NaN;
     if (start !== offset) {
       await body.cancel();
-      throw callError(called, `expected start ${offset}`, ["Content-Range"]);
+      // Asked again, the server would answer with the same wrong bytes.
+      notResumable(callError(called, `expected start ${offset}`, ["Content-Range"]));
     }
     const size = match?.[3] === "*" ? undefined : Number(match?.[3]);
     return { body, start, size };

@@ -14,6 +14,7 @@ import {
   ScpApiError,
   type ScpClientOptions,
   ScpNetworkError,
+  ScpResponseError,
   ScpTimeoutError,
 } from "../../src/index.js";
 import {
@@ -208,6 +209,20 @@ test("a malformed answer fails the download like a cut one: resumed, then report
   expect(requests).toHaveLength(2);
   // The first answer's 600 bytes reached the file before the cut, so the resume asked for the rest.
   expect(requests[1]).toContain("range: bytes=600-");
+  await expect(stat(join(temp.dir, "raw.vma"))).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("a resumed download answered for the wrong range fails at once, without asking the same again", async () => {
+  const data = bytes(1000);
+  answer = (request) =>
+    request.includes("range:")
+      ? [`HTTP/1.1 206 Partial Content\r\ncontent-range: bytes 0-999/1000\r\ncontent-length: 1000\r\n\r\n`, data]
+      : ["HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", data.subarray(0, 600)];
+  const error = await download().catch((e) => e);
+  expect(error).toBeInstanceOf(ScpResponseError);
+  expect(String(error.message)).toContain("expected start 600");
+  // The cut answer, then one resume: a server that answers a Range with other bytes would do it again.
+  expect(requests).toHaveLength(2);
   await expect(stat(join(temp.dir, "raw.vma"))).rejects.toMatchObject({ code: "ENOENT" });
 });
 
