@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpClient } from "../../src/index.js";
 import { runClient } from "./client-process.js";
-import { curl, curlAuth, curlHashed } from "./curl.js";
+import { curl, curlAuth, curlHashed, opensslHash } from "./curl.js";
 import { type Figure, figure, goal } from "./figures.js";
 import { runChildJson } from "./run-child.js";
 import type { SimProcess } from "./sim-process.js";
@@ -270,17 +270,23 @@ function dropCache(file: string): void {
 /**
  * The signature upload's hash pre-pass (`hashFile`) against what bounds it: plain 1 MiB reads of the same file
  * (the disk, or the page cache) and SHA-256 over bytes already in memory. Taken cold (the file's pages dropped
- * first) and cached, each the same number of times.
+ * first) and cached, each the same number of times; `openssl dgst -sha256` of the file, the same work done with a
+ * standard tool, beside them when there is an openssl.
  */
 export async function hashPrePass(env: Env, file: string, runs: number): Promise<Figure[]> {
   const job = (op: Job["op"]) => sdk(env, { op, auth: "token", imageId: "", file }).then(rate);
-  const cold = { read: [] as number[], hash: [] as number[] };
-  const warm = { read: [] as number[], hash: [] as number[], sha: [] as number[] };
+  const openssl = async () => {
+    const timed = await opensslHash(file);
+    return timed === undefined ? Number.NaN : rate(timed);
+  };
+  const legs = { read: () => job("read"), hash: () => job("hash"), openssl };
+  const cold = { read: [] as number[], hash: [] as number[], openssl: [] as number[] };
+  const warm = { read: [] as number[], hash: [] as number[], openssl: [] as number[], sha: [] as number[] };
   for (let run = 0; run < runs; run++) {
-    for (const op of ["read", "hash"] as const) {
+    for (const leg of ["read", "hash", "openssl"] as const) {
       dropCache(file);
-      cold[op].push(await job(op));
-      warm[op].push(await job(op));
+      cold[leg].push(await legs[leg]());
+      warm[leg].push(await legs[leg]());
     }
     warm.sha.push(await job("sha"));
   }
@@ -304,5 +310,17 @@ export async function hashPrePass(env: Env, file: string, runs: number): Promise
     figure("hash pre-pass, cached", warm.hash, "MiB/s"),
     figure("plain read, cached", warm.read, "MiB/s"),
     figure("SHA-256 of bytes in memory", warm.sha, "MiB/s"),
+    ...(cold.openssl.some(Number.isNaN)
+      ? []
+      : [
+          figure(
+            "hash pre-pass / openssl dgst -sha256 (the same work), not cached",
+            ratio(cold.hash, cold.openssl),
+            "×",
+          ),
+          figure("hash pre-pass / openssl dgst -sha256 (the same work), cached", ratio(warm.hash, warm.openssl), "×"),
+          figure("openssl dgst -sha256, not cached", cold.openssl, "MiB/s"),
+          figure("openssl dgst -sha256, cached", warm.openssl, "MiB/s"),
+        ]),
   ];
 }
