@@ -14,8 +14,10 @@ export class IdleWatchdog {
   readonly #reason: () => Error;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #movedAt = 0;
-  #backlog: (() => Promise<string>) | undefined;
+  #backlog: (() => Promise<string | undefined>) | undefined;
   #seen: string | undefined;
+  /** Bumped by `watch()` and `stop()`: a look begun before either ends without a trace. */
+  #generation = 0;
   #stopped = false;
 
   /** Unarmed until the first `touch()`. */
@@ -37,10 +39,14 @@ export class IdleWatchdog {
     }
   }
 
-  /** From now on, a change in `backlog`'s answer counts as movement too (an attempt's socket; replaces the last). */
-  watch(backlog: () => Promise<string>): void {
+  /**
+   * From now on, a change in `backlog`'s answer counts as movement too (an attempt's socket; replaces the last). An
+   * undefined answer tells nothing.
+   */
+  watch(backlog: () => Promise<string | undefined>): void {
     this.#backlog = backlog;
     this.#seen = undefined;
+    this.#generation++;
     if (this.#timer !== undefined && !this.#stopped) {
       clearTimeout(this.#timer);
       this.#arm(this.#step());
@@ -50,6 +56,7 @@ export class IdleWatchdog {
   /** Disarms the timer for good. */
   stop(): void {
     this.#stopped = true;
+    this.#generation++;
     clearTimeout(this.#timer);
   }
 
@@ -62,16 +69,20 @@ export class IdleWatchdog {
     const backlog = this.#backlog;
     let baseline = false;
     if (backlog !== undefined) {
+      const generation = this.#generation;
       const seen = await backlog().catch(() => undefined);
-      if (this.#stopped) {
+      if (generation !== this.#generation) {
+        // watch() armed a look of its own, or stop() ended them all.
         return;
       }
-      // The first answer is only a baseline: whether it moved shows at the next look.
-      baseline = this.#seen === undefined && seen !== undefined;
-      if (seen !== undefined && this.#seen !== undefined && seen !== this.#seen) {
-        this.#movedAt = performance.now();
+      if (seen !== undefined) {
+        // The first answer is only a baseline: whether it moved shows at the next look.
+        baseline = this.#seen === undefined;
+        if (!baseline && seen !== this.#seen) {
+          this.#movedAt = performance.now();
+        }
+        this.#seen = seen;
       }
-      this.#seen = seen;
     }
     const left = this.#movedAt + this.#idleMs - performance.now();
     if (left <= 0 && !baseline) {

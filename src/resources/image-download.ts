@@ -160,7 +160,7 @@ async function openBody(
     const match = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
     const start = match ? Number(match[1]) : Number.NaN;
     if (start !== offset) {
-      await body.cancel();
+      await body.cancel().catch(() => undefined);
       // Asked again, the server would answer with the same wrong bytes.
       notResumable(callError(called, `expected start ${offset}`, ["Content-Range"]));
     }

@@ -15,8 +15,9 @@ export interface TransferOptions extends RequestOptions {
    * Fail (or, for downloads, resume) when no byte moves for this long; a stall shows within 1.25 times it. A
    * download sees each 256 KiB it receives. An upload sees each 2 MiB piece of its file it reads and, on the SDK's
    * own connection, its bytes leaving the socket's queue; on Linux also the server acknowledging the ones the
-   * system holds, which elsewhere must reach it within this time once the file is read. Through an HTTP proxy, an
-   * upload sees only the pieces: on a link slower than about 2 MiB per this time, give it a longer one.
+   * system holds, which elsewhere must reach it within this time once the file is read (as must, everywhere, the
+   * answer once the server has them all). Through an HTTP proxy, an upload sees only the pieces: on a link slower
+   * than about 2 MiB per this time, give it a longer one.
    * @defaultValue the client's `timeoutMs`
    */
   idleTimeoutMs?: number;

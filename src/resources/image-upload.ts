@@ -53,7 +53,7 @@ export async function uploadImageFile(
       },
       // On the SDK's own connection, bytes leaving the socket's queues count too: a 2 MiB chunk on a slow link, and
       // the last MiB the system holds once the file is read, move with no chunk pulled.
-      watch: (backlog: () => Promise<string>) => watchdog.watch(backlog),
+      watch: (backlog: () => Promise<string | undefined>) => watchdog.watch(backlog),
     };
     try {
       const called = await transport.send(

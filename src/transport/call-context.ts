@@ -12,9 +12,9 @@ export interface BodySource {
   readonly size?: number;
   /**
    * Told, when an attempt sends the body on a socket the SDK owns, how to see its written bytes move: a function
-   * whose answer changes while they do (`socketBacklog`).
+   * whose answer changes while they do, undefined when it cannot tell (`socketBacklog`).
    */
-  watch?(backlog: () => Promise<string>): void;
+  watch?(backlog: () => Promise<string | undefined>): void;
 }
 
 /**

@@ -201,7 +201,9 @@ test("a malformed answer fails the download like a cut one: resumed, then report
   const data = bytes(1000);
   answer = (request) =>
     request.includes("range:")
-      ? ["HTTP/1.1 206 Partial Content\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n"]
+      ? [
+          "HTTP/1.1 206 Partial Content\r\ncontent-range: bytes 600-999/1000\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+        ]
       : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", "3e8\r\n", data.subarray(0, 600)];
   const error = await download({ maxResumes: 1 }).catch((e) => e);
   expect(error).toBeInstanceOf(Error);
@@ -371,28 +373,38 @@ const loopback = useLoopback();
 
 /**
  * A server that reads an upload slowly (the client's socket then holds unsent bytes), then answers its SHA-256; over
- * TLS when given a certificate.
+ * TLS when given a certificate. After each read it pauses 2 ms, or `pauseMs` of the bytes read.
  */
-async function slowReader(tls?: { cert: string; key: string }): Promise<{ url: string; close: () => Promise<void> }> {
+async function slowReader(
+  tls?: { cert: string; key: string },
+  pauseMs: (bytes: number) => number = () => 2,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const serve = (socket: Socket) => {
-    let buffered = Buffer.alloc(0);
-    let length = -1;
-    socket.on("data", (data) => {
-      buffered = Buffer.concat([buffered, data]);
-      const end = buffered.indexOf("\r\n\r\n");
-      if (length < 0 && end >= 0) {
-        length = Number(/content-length: (\d+)/i.exec(buffered.subarray(0, end).toString())?.[1]);
-        buffered = buffered.subarray(end + 4);
+    let head = Buffer.alloc(0);
+    let left = -1;
+    const hash = createHash("sha256");
+    socket.on("data", (data: Buffer) => {
+      let body = data;
+      if (left < 0) {
+        head = Buffer.concat([head, data]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) {
+          return;
+        }
+        left = Number(/content-length: (\d+)/i.exec(head.subarray(0, end).toString())?.[1]);
+        body = head.subarray(end + 4);
       }
-      if (length >= 0 && buffered.length >= length) {
-        const json = JSON.stringify({ code: 0, message: "", data: { task_id: sha(buffered.subarray(0, length)) } });
+      hash.update(body.subarray(0, left));
+      left -= Math.min(left, body.length);
+      if (left === 0) {
+        const json = JSON.stringify({ code: 0, message: "", data: { task_id: hash.digest("hex") } });
         socket.end(
           `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n${json}`,
         );
         return;
       }
       socket.pause();
-      setTimeout(() => socket.resume(), 2);
+      setTimeout(() => socket.resume(), pauseMs(data.length));
     });
     socket.on("error", () => undefined);
   };
@@ -424,16 +436,17 @@ test("an upload arrives whole and in order, many buffers long, with its declared
 });
 
 test("over TLS, an upload read slowly arrives whole (a buffer goes back once written), not idle while buffers drain", async () => {
-  const data = bytes(7 * 1024 * 1024 + 3);
+  const data = bytes(6 * 1024 * 1024 + 3);
   const file = join(temp.dir, "up-tls.vma");
   await writeFile(file, data);
   const certificate = generateSelfSignedCertificate();
-  const slow = await slowReader(certificate);
+  // About 1 MiB/s, read steadily.
+  const slow = await slowReader(certificate, (n) => n / 1024);
   try {
-    // Loopback's socket buffers take most of the file at once, and the server then reads them for seconds: no chunk
-    // of the file moves, only the bytes the kernel holds, which only Linux lists (elsewhere, a longer idle limit).
+    // Loopback's socket buffers take most of the file at once, and the server reads the last 4+ MiB for 4+ s after
+    // the file's last chunk: only the bytes the kernel holds move, which only Linux lists (elsewhere, a longer limit).
     const client = testClient({ baseUrl: slow.url, tls: { ca: certificate.cert } });
-    const idleTimeoutMs = process.platform === "linux" ? 1_000 : 30_000;
+    const idleTimeoutMs = process.platform === "linux" ? 2_000 : 30_000;
     const upload = client.images.upload(IMAGE, { file }, { idleTimeoutMs });
     await expect(upload).resolves.toEqual({ taskId: sha(data) });
   } finally {
