@@ -33,7 +33,7 @@ export class IdleWatchdog {
 
   /** Something moved: the idle period starts again (and the timer starts, the first time). */
   touch(): void {
-    this.#movedAt = performance.now();
+    this.#movedAt = Math.max(this.#movedAt, performance.now());
     if (this.#timer === undefined && this.#idleMs > 0 && !this.#stopped) {
       this.#arm(this.#idleMs);
     }
@@ -51,6 +51,11 @@ export class IdleWatchdog {
       clearTimeout(this.#timer);
       this.#arm(this.#step());
     }
+  }
+
+  /** Nothing is expected to move for `ms` (the transport waits before it tries again): the idle period starts after. */
+  expectNothingFor(ms: number): void {
+    this.#movedAt = Math.max(this.#movedAt, performance.now() + ms);
   }
 
   /** Disarms the timer for good. */
@@ -79,7 +84,7 @@ export class IdleWatchdog {
         // The first answer is only a baseline: whether it moved shows at the next look.
         baseline = this.#seen === undefined;
         if (!baseline && seen !== this.#seen) {
-          this.#movedAt = performance.now();
+          this.#movedAt = Math.max(this.#movedAt, performance.now());
         }
         this.#seen = seen;
       }

@@ -102,7 +102,7 @@ async function downloadFrom(
           ...init,
         }),
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
-      { streamResponse: true },
+      { streamResponse: true, onRetryWait: (ms) => watchdog.expectNothingFor(ms) },
     );
     const { body, start, size } = await openBody(called, progress.offset);
     if (start === 0 && progress.offset > 0) {

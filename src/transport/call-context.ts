@@ -42,6 +42,8 @@ export interface CallPolicy {
   readonly streamResponse: boolean;
   /** Largest JSON body the transport buffers. */
   readonly maxResponseBytes: number;
+  /** Told before the transport waits `delayMs` to try again (a transfer's idle watch does not count the wait). */
+  readonly onRetryWait: ((delayMs: number) => void) | undefined;
 }
 
 /**

@@ -123,6 +123,7 @@ export function withRetry(next: Send, observer: Observer): Send {
       }
       await result.response?.body?.cancel().catch(() => undefined);
       observer.retry(ctx.record, { attempt, ...delay });
+      ctx.policy.onRetryWait?.(delay.delayMs);
       await sleep(timerDelay(delay.delayMs), ctx.signal);
     }
   };

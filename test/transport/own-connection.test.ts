@@ -481,6 +481,38 @@ test("an upload the server stops reading fails as idle, although its socket stil
   }
 });
 
+test("an upload asked to come back later (503, Retry-After) waits for it without taking the wait for idle", async () => {
+  const data = bytes(1024 * 1024 + 5);
+  const file = join(temp.dir, "later.vma");
+  await writeFile(file, data);
+  loopback.received.length = 0;
+  loopback.handler = () =>
+    loopback.received.length === 1
+      ? { status: 503, json: { code: 503, message: "busy" }, headers: { "retry-after": "1" } }
+      : { status: 200, json: { code: 0, message: "", data: { task_id: "t-later" } } };
+  // The wait (1 s) is longer than the idle limit: only the attempts are watched.
+  const ref = await ownClient(loopback.url).images.upload(IMAGE, { file }, { idleTimeoutMs: 300 });
+  expect(ref).toEqual({ taskId: "t-later" });
+  expect(loopback.received.map((r) => sha(r.body))).toEqual([sha(data), sha(data)]);
+});
+
+test("a download asked to come back later waits for it as asked, not as a stall it would resume from", async () => {
+  const data = bytes(3000);
+  const busy = JSON.stringify({ code: 503, message: "busy" });
+  answer = () =>
+    requests.length === 1
+      ? [`HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: ${busy.length}\r\n\r\n${busy}`]
+      : [`HTTP/1.1 200 OK\r\ncontent-length: ${data.length}\r\n\r\n`, data];
+  // Counted as idle, the 1 s wait would end in a resume (a new request at once) instead of the retry it asked for.
+  const result = await ownClient(rawUrl).images.download(
+    IMAGE,
+    { file: join(temp.dir, "raw.vma") },
+    { idleTimeoutMs: 300 },
+  );
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+  expect(requests).toHaveLength(2);
+});
+
 test("a server that answers before the body is sent has its answer reported, not a broken pipe", async () => {
   const file = join(temp.dir, "refused.vma");
   await writeFile(file, bytes(8 * 1024 * 1024));
