@@ -45,17 +45,27 @@ export class ScpTimeoutError extends ScpError {
   readonly path: string;
   /** The limit that was exceeded. */
   readonly timeoutMs: number;
+  /** True when it was a transfer's `idleTimeoutMs` (no byte moved for that long), false for a call's `timeoutMs`. */
+  readonly idle: boolean;
   /** Always `"unknown"`: the request may have been applied. */
   readonly outcome: ScpOutcome = "unknown";
   /** The SDK's id for the call. */
   readonly requestId: string | undefined;
 
   /** Creates the error from its fields. */
-  constructor(init: { method: string; path: string; timeoutMs: number; requestId?: string | undefined }) {
-    super(`${init.method} ${init.path} → no answer within ${init.timeoutMs} ms (outcome unknown)`);
+  constructor(init: {
+    method: string;
+    path: string;
+    timeoutMs: number;
+    requestId?: string | undefined;
+    idle?: boolean;
+  }) {
+    const what = init.idle ? `no byte moved for ${init.timeoutMs} ms` : `no answer within ${init.timeoutMs} ms`;
+    super(`${init.method} ${init.path} → ${what} (outcome unknown)`);
     this.method = init.method;
     this.path = init.path;
     this.timeoutMs = init.timeoutMs;
+    this.idle = init.idle ?? false;
     this.requestId = init.requestId;
   }
 }

@@ -88,7 +88,10 @@ async function downloadFrom(
 ): Promise<void> {
   const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
   const path = `/janus/20240725/images/${imageId}/download`;
-  const watchdog = new IdleWatchdog(idleMs, () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs }));
+  const watchdog = new IdleWatchdog(
+    idleMs,
+    () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs, idle: true }),
+  );
   watchdog.touch();
   try {
     const called = await transport.send(

@@ -30,7 +30,7 @@ export async function uploadImageFile(
     const urlPath = `/janus/20180725/images/${imageId}/upload`;
     const watchdog = new IdleWatchdog(
       idleMs,
-      () => new ScpTimeoutError({ method: "PUT", path: urlPath, timeoutMs: idleMs }),
+      () => new ScpTimeoutError({ method: "PUT", path: urlPath, timeoutMs: idleMs, idle: true }),
     );
     const source = {
       sha256: file.sha256,

@@ -472,7 +472,8 @@ test("an upload the server stops reading fails as idle, although its socket stil
       .images.upload(IMAGE, { file }, { idleTimeoutMs: 300 })
       .catch((e) => e);
     expect(error).toBeInstanceOf(ScpTimeoutError);
-    expect(error.message).toContain("300 ms");
+    expect(error).toMatchObject({ idle: true, timeoutMs: 300, method: "PUT" });
+    expect(error.message).toContain("no byte moved for 300 ms");
   } finally {
     for (const socket of held) {
       socket.destroy();

@@ -174,7 +174,8 @@ test("a GET that times out is retried, then fails with ScpTimeoutError", async (
   const fetch = hangingFetch();
   const error = await readTask(testClient({ fetch, timeoutMs: 20 })).catch((e) => e);
   expect(error).toBeInstanceOf(ScpTimeoutError);
-  expect(error.timeoutMs).toBe(20);
+  expect(error).toMatchObject({ timeoutMs: 20, idle: false });
+  expect(error.message).toContain("no answer within 20 ms");
   expect(fetch.calls).toBe(3);
 });
 
