@@ -270,8 +270,8 @@ function dropCache(file: string): void {
 /**
  * The signature upload's hash pre-pass (`hashFile`) against what bounds it: plain 1 MiB reads of the same file
  * (the disk, or the page cache) and SHA-256 over bytes already in memory. Taken cold (the file's pages dropped
- * first) and cached, each the same number of times; `openssl dgst -sha256` of the file, the same work done with a
- * standard tool, beside them when there is an openssl.
+ * first) and cached, each the same number of times, taking turns going first; `openssl dgst -sha256` of the file, the
+ * same work done with a standard tool, beside them when there is an openssl.
  */
 export async function hashPrePass(env: Env, file: string, runs: number): Promise<Figure[]> {
   const job = (op: Job["op"]) => sdk(env, { op, auth: "token", imageId: "", file }).then(rate);
@@ -279,14 +279,25 @@ export async function hashPrePass(env: Env, file: string, runs: number): Promise
     const timed = await opensslHash(file);
     return timed === undefined ? Number.NaN : rate(timed);
   };
-  const legs = { read: () => job("read"), hash: () => job("hash"), openssl };
+  // Each leg once with the file's pages dropped, then once cached.
+  const coldThenWarm = (leg: () => Promise<number>) => async () => {
+    dropCache(file);
+    const cold = await leg();
+    return { cold, warm: await leg() };
+  };
+  const legs = {
+    read: coldThenWarm(() => job("read")),
+    hash: coldThenWarm(() => job("hash")),
+    openssl: coldThenWarm(openssl),
+  };
   const cold = { read: [] as number[], hash: [] as number[], openssl: [] as number[] };
   const warm = { read: [] as number[], hash: [] as number[], openssl: [] as number[], sha: [] as number[] };
   for (let run = 0; run < runs; run++) {
+    // Taking turns going first: a disk still busy with earlier writes can slow whichever cold leg comes first.
+    const taken = await rotated(legs, run);
     for (const leg of ["read", "hash", "openssl"] as const) {
-      dropCache(file);
-      cold[leg].push(await legs[leg]());
-      warm[leg].push(await legs[leg]());
+      cold[leg].push(taken[leg].cold);
+      warm[leg].push(taken[leg].warm);
     }
     warm.sha.push(await job("sha"));
   }
