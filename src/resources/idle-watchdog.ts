@@ -18,6 +18,8 @@ export class IdleWatchdog {
   #seen: string | undefined;
   /** Bumped by `watch()` and `stop()`: a look begun before either ends without a trace. */
   #generation = 0;
+  /** Waits under way that are not the transfer's (see `hold`). */
+  #holds = 0;
   #stopped = false;
 
   /** Unarmed until the first `touch()`. */
@@ -53,9 +55,20 @@ export class IdleWatchdog {
     }
   }
 
-  /** Nothing is expected to move for `ms` (the transport waits before it tries again): the idle period starts after. */
-  expectNothingFor(ms: number): void {
-    this.#movedAt = Math.max(this.#movedAt, performance.now() + ms);
+  /**
+   * Nothing is expected to move until the returned function is called (the transport waits to try again, or for a
+   * login): the idle period starts again after it.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let held = true;
+    return () => {
+      if (held) {
+        held = false;
+        this.#holds--;
+        this.#movedAt = Math.max(this.#movedAt, performance.now());
+      }
+    };
   }
 
   /** Disarms the timer for good. */
@@ -89,7 +102,7 @@ export class IdleWatchdog {
         this.#seen = seen;
       }
     }
-    const left = this.#movedAt + this.#idleMs - performance.now();
+    const left = this.#holds > 0 ? this.#idleMs : this.#movedAt + this.#idleMs - performance.now();
     if (left <= 0 && !baseline) {
       this.#controller.abort(this.#reason());
       return;

@@ -105,7 +105,7 @@ async function downloadFrom(
           ...init,
         }),
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
-      { streamResponse: true, onRetryWait: (ms) => watchdog.expectNothingFor(ms) },
+      { streamResponse: true, holdIdle: () => watchdog.hold() },
     );
     const { body, start, size } = await openBody(called, progress.offset);
     if (start === 0 && progress.offset > 0) {

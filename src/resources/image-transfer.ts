@@ -17,7 +17,7 @@ export interface TransferOptions extends RequestOptions {
    * own connection, its bytes leaving the socket's queue; on Linux also the server acknowledging the ones the
    * system holds, which elsewhere must reach it within this time once the file is read (as must, everywhere, the
    * answer once the server has them all). Through an HTTP proxy, an upload sees only the pieces: on a link slower
-   * than about 2 MiB per this time, give it a longer one.
+   * than about 2 MiB per this time, give it a longer one. Waits between attempts and for a login do not count.
    * @defaultValue the client's `timeoutMs`
    */
   idleTimeoutMs?: number;

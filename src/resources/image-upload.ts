@@ -65,7 +65,7 @@ export async function uploadImageFile(
             ...init,
           }),
         { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
-        { source, timeoutMs: 0, onRetryWait: (ms) => watchdog.expectNothingFor(ms) },
+        { source, timeoutMs: 0, holdIdle: () => watchdog.hold() },
       );
       return { taskId: unwrapData(called, TaskRefGate).task_id };
     } finally {

@@ -42,8 +42,11 @@ export interface CallPolicy {
   readonly streamResponse: boolean;
   /** Largest JSON body the transport buffers. */
   readonly maxResponseBytes: number;
-  /** Told before the transport waits `delayMs` to try again (a transfer's idle watch does not count the wait). */
-  readonly onRetryWait: ((delayMs: number) => void) | undefined;
+  /**
+   * Called when the transport waits on something other than the call's bytes (before another attempt, for a login);
+   * the function it returns ends the wait. A transfer's idle watch does not count that time.
+   */
+  readonly holdIdle: (() => () => void) | undefined;
 }
 
 /**

@@ -114,7 +114,7 @@ function newState(p: Pipeline, request: ResolvedRequest, overrides: RunOverrides
     retry: request.retry,
     streamResponse: overrides.streamResponse ?? false,
     maxResponseBytes: p.options.maxResponseBytes,
-    onRetryWait: overrides.onRetryWait,
+    holdIdle: overrides.holdIdle,
   };
   return { policy, record, signal: request.signal, source: overrides.source, span: undefined };
 }
@@ -129,8 +129,8 @@ export interface RunOverrides {
   secrets?: readonly string[];
   /** Replaces the per-attempt limit; 0 for none (a transfer watches for stalls itself). */
   timeoutMs?: number;
-  /** Told before each wait between attempts, with its length (a transfer's idle watch leaves it out). */
-  onRetryWait?: (delayMs: number) => void;
+  /** Called when the transport waits on something other than the call's bytes; the result ends the wait. */
+  holdIdle?: () => () => void;
 }
 
 /**

@@ -12,7 +12,14 @@ export interface Authenticator {
 }
 
 async function sendAuthorized(next: Send, auth: Authenticator, request: Outgoing, ctx: CallContext) {
-  const authorized = await auth.authorize(request, ctx);
+  // A login (and its own retries) is not the call's bytes moving: a transfer's idle watch waits it out.
+  const release = ctx.policy.holdIdle?.();
+  let authorized: Outgoing;
+  try {
+    authorized = await auth.authorize(request, ctx);
+  } finally {
+    release?.();
+  }
   for (const secret of auth.secrets?.(authorized) ?? []) {
     ctx.record.secrets.add(secret);
   }

@@ -91,7 +91,8 @@ async function nextDelay(
     ctx.record.outcome = "unknown";
     return undefined;
   }
-  if (verdict === "done" || !policy || attempt > policy.retries) {
+  if (verdict === "done" || !policy || attempt > policy.retries || ctx.signal?.aborted) {
+    // An aborted call (the caller, or a transfer's idle watch) is not tried again.
     return undefined;
   }
   const asked = result.response ? parseRetryAfter(result.response.headers.get("retry-after")) : undefined;
@@ -123,8 +124,12 @@ export function withRetry(next: Send, observer: Observer): Send {
       }
       await result.response?.body?.cancel().catch(() => undefined);
       observer.retry(ctx.record, { attempt, ...delay });
-      ctx.policy.onRetryWait?.(delay.delayMs);
-      await sleep(timerDelay(delay.delayMs), ctx.signal);
+      const release = ctx.policy.holdIdle?.();
+      try {
+        await sleep(timerDelay(delay.delayMs), ctx.signal);
+      } finally {
+        release?.();
+      }
     }
   };
 }
