@@ -292,8 +292,11 @@ export async function hashPrePass(env: Env, file: string, runs: number): Promise
   };
   const cold = { read: [] as number[], hash: [] as number[], openssl: [] as number[] };
   const warm = { read: [] as number[], hash: [] as number[], openssl: [] as number[], sha: [] as number[] };
+  // The transfers before left the disk busy writing: flush it, and read the file once cold, uncounted.
+  execFileSync("sync");
+  await legs.read();
   for (let run = 0; run < runs; run++) {
-    // Taking turns going first: a disk still busy with earlier writes can slow whichever cold leg comes first.
+    // Taking turns going first: a disk still busy can slow whichever cold leg comes first.
     const taken = await rotated(legs, run);
     for (const leg of ["read", "hash", "openssl"] as const) {
       cold[leg].push(taken[leg].cold);
