@@ -66,18 +66,12 @@ export async function curlHashed(
     return undefined;
   }
   const quoted = [...args, url].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  const started = performance.now();
-  const out = await runChild(
+  return timedDigest(
     "bash",
     ["-c", `set -o pipefail; curl -sS --fail ${quoted} | tee '${file}' | openssl dgst -sha256 -r`],
     "curl | tee | openssl dgst",
+    file,
   );
-  const seconds = (performance.now() - started) / 1000;
-  if (!/^[0-9a-f]{64}/.test(out.trim())) {
-    throw new Error(`openssl dgst printed no digest: ${out.trim()}`);
-  }
-  const { size } = await stat(file);
-  return { seconds, bytes: size };
 }
 
 /**
@@ -88,8 +82,18 @@ export async function opensslHash(file: string): Promise<{ seconds: number; byte
   if (!(await hasOpenssl())) {
     return undefined;
   }
+  return timedDigest("openssl", ["dgst", "-sha256", "-r", file], "openssl dgst", file);
+}
+
+/** Runs a command that prints `openssl dgst -r`'s line last, timed from start to the digest; `file`'s size. */
+async function timedDigest(
+  command: string,
+  args: readonly string[],
+  label: string,
+  file: string,
+): Promise<{ seconds: number; bytes: number }> {
   const started = performance.now();
-  const out = await runChild("openssl", ["dgst", "-sha256", "-r", file], "openssl dgst");
+  const out = await runChild(command, args, label);
   const seconds = (performance.now() - started) / 1000;
   if (!/^[0-9a-f]{64}/.test(out.trim())) {
     throw new Error(`openssl dgst printed no digest: ${out.trim()}`);
