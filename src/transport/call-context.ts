@@ -83,6 +83,19 @@ export interface CallContext {
 /** One layer of the transport: sends a call, returns the response or throws an ScpError. @internal */
 export type Send = (request: Outgoing, ctx: CallContext) => Promise<Response>;
 
+/**
+ * Waits for `wait` with the call's idle watch held (see {@link CallPolicy.holdIdle}): the wait is not a stall.
+ * @internal
+ */
+export async function heldIdle<T>(ctx: CallContext, wait: () => Promise<T>): Promise<T> {
+  const release = ctx.policy.holdIdle?.();
+  try {
+    return await wait();
+  } finally {
+    release?.();
+  }
+}
+
 /** True for methods whose repetition changes nothing (DELETE deletes once; a second gets 404). @internal */
 export function isIdempotentMethod(method: string): boolean {
   return method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "DELETE";

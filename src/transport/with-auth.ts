@@ -1,4 +1,4 @@
-import type { CallContext, Outgoing, Send } from "./call-context.js";
+import { type CallContext, heldIdle, type Outgoing, type Send } from "./call-context.js";
 import type { Observer } from "./observe.js";
 
 /** Adds credentials to a request, and says whether a 401 is worth one replay with fresh ones. @internal */
@@ -13,13 +13,7 @@ export interface Authenticator {
 
 async function sendAuthorized(next: Send, auth: Authenticator, request: Outgoing, ctx: CallContext) {
   // A login (and its own retries) is not the call's bytes moving: a transfer's idle watch waits it out.
-  const release = ctx.policy.holdIdle?.();
-  let authorized: Outgoing;
-  try {
-    authorized = await auth.authorize(request, ctx);
-  } finally {
-    release?.();
-  }
+  const authorized = await heldIdle(ctx, () => auth.authorize(request, ctx));
   for (const secret of auth.secrets?.(authorized) ?? []) {
     ctx.record.secrets.add(secret);
   }

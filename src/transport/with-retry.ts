@@ -3,7 +3,7 @@ import { ScpNetworkError, ScpTimeoutError } from "../errors/call.js";
 import type { ResolvedRetry } from "../resolve-options.js";
 import { sleep } from "../sleep.js";
 import { timerDelay } from "../validate.js";
-import { type CallContext, isIdempotentMethod, type Outgoing, type Send } from "./call-context.js";
+import { type CallContext, heldIdle, isIdempotentMethod, type Outgoing, type Send } from "./call-context.js";
 import { isTlsFailure } from "./network-error.js";
 import type { Observer } from "./observe.js";
 
@@ -124,12 +124,7 @@ export function withRetry(next: Send, observer: Observer): Send {
       }
       await result.response?.body?.cancel().catch(() => undefined);
       observer.retry(ctx.record, { attempt, ...delay });
-      const release = ctx.policy.holdIdle?.();
-      try {
-        await sleep(timerDelay(delay.delayMs), ctx.signal);
-      } finally {
-        release?.();
-      }
+      await heldIdle(ctx, () => sleep(timerDelay(delay.delayMs), ctx.signal));
     }
   };
 }
