@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   await report(args, figures, [
-    "curl, Node alone and the SDK take turns going first; the SDK and Node alone run in a fresh process per transfer.",
+    "The SDK and curl run one right after the other, taking turns going first; then Node alone (and curl | openssl).",
+    "The SDK and Node alone run in a fresh process per transfer.",
   ]);
 }
 

@@ -99,6 +99,21 @@ async function rotated<L extends Record<string, () => Promise<unknown>>>(
   return out as { [K in keyof L]: Awaited<ReturnType<L[K]>> };
 }
 
+/**
+ * Runs the legs a goal compares (`pair`) one right after the other, then the others, each group {@link rotated}:
+ * the machine drifts (the host, the page cache), and a ratio is truest between neighbours.
+ */
+async function paired<
+  P extends Record<string, () => Promise<unknown>>,
+  O extends Record<string, () => Promise<unknown>>,
+>(
+  pair: P,
+  others: O,
+  run: number,
+): Promise<{ [K in keyof P]: Awaited<ReturnType<P[K]>> } & { [K in keyof O]: Awaited<ReturnType<O[K]>> }> {
+  return { ...(await rotated(pair, run)), ...(await rotated(others, run)) };
+}
+
 /** The same transfer by Node alone (bench/support/node-transfer.mjs): undici's request, no SDK. */
 async function nodeAlone(env: Env, op: "download" | "upload", url: string, file: string): Promise<Outcome> {
   const job = { op, url, caFile: env.caFile, token: env.sim.token, file };
@@ -167,21 +182,23 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
     return result;
   };
   const auth = curlAuth(env.caFile, env.sim.token);
-  const legs = {
+  const pair = {
     curl: () =>
       removed(
         "curl",
         served(env, () => curl([...auth, "-o", out("curl"), url])),
       ),
-    node: () =>
-      removed(
-        "node",
-        served(env, () => nodeAlone(env, "download", url, out("node"))),
-      ),
     sdk: () =>
       removed(
         "sdk",
         served(env, () => sdk(env, { op: "download", auth: "token", imageId, file: out("sdk") })),
+      ),
+  };
+  const others = {
+    node: () =>
+      removed(
+        "node",
+        served(env, () => nodeAlone(env, "download", url, out("node"))),
       ),
     // No CPU figures for this leg: it is compared on speed alone, and may not run (no openssl).
     curlHashed: () => removed("curl-hashed", curlHashed(auth, url, out("curl-hashed"))),
@@ -193,7 +210,7 @@ export async function downloads(env: Env, imageId: string, bytes: number, runs: 
     curlHashed: { seconds: number; bytes: number } | undefined;
   }[] = [];
   for (let run = 0; run < runs; run++) {
-    results.push(await rotated(legs, run));
+    results.push(await paired(pair, others, run));
   }
   const what = `download ${bytes / MIB} MiB to a file with SHA-256`;
   const growth = (o: Outcome) => (o.peakRss - o.startRss) / MIB;
@@ -242,15 +259,15 @@ export async function uploads(env: Env, file: string, bytes: number, runs: numbe
   // Each leg uploads into a fresh image record; the simulator's CPU is counted over the upload alone.
   const servedInto = <T>(send: (imageId: string) => Promise<T>) =>
     intoNewImage(env, (id) => served(env, () => send(id)));
-  const legs = {
+  const pair = {
     curl: () => servedInto((id) => curl([...curlAuth(env.caFile, env.sim.token), ...type, "-T", file, uploadUrl(id)])),
-    node: () => servedInto((id) => nodeAlone(env, "upload", uploadUrl(id), file)),
     sdk: () => servedInto(sdkUploadTo(env, file, "token")),
   };
+  const others = { node: () => servedInto((id) => nodeAlone(env, "upload", uploadUrl(id), file)) };
   const results: { curl: Served<Timed>; node: Served<Timed>; sdk: Served<Outcome> }[] = [];
   const signed: Outcome[] = [];
   for (let run = 0; run < runs; run++) {
-    results.push(await rotated(legs, run));
+    results.push(await paired(pair, others, run));
     signed.push(await sdkUpload(env, file, "signature"));
   }
   const what = `upload ${bytes / MIB} MiB, token auth`;
