@@ -107,7 +107,13 @@ describe("a refusal by the platform or a preflight exits 3", () => {
       const ran = await scpProxy([...args, "--file", join(old.dir, "x.vma")], old.env);
       expect(ran.code).toBe(3);
       expect(document(ran)).toMatchObject({
-        error: { name: "ScpUnsupportedVersionError", exitCode: 3, message: expect.stringContaining("6.10.0") },
+        error: {
+          name: "ScpUnsupportedVersionError",
+          exitCode: 3,
+          message: expect.stringContaining("6.10.0"),
+          requiredVersion: expect.any(String),
+          actualVersion: "6.10.0",
+        },
       });
     } finally {
       await old.close();
@@ -122,5 +128,45 @@ describe("a refusal by the platform or a preflight exits 3", () => {
     expect(document(ran)).toMatchObject({ error: { name: "ScpAuthError", status: 401 } });
     expect(ran.stderr).toContain("warning: --secret-key on the command line can be seen by other users");
     expect(`${ran.stdout}${ran.stderr}`).not.toContain(secret);
+  });
+});
+
+describe("a failed call's JSON document names the call, whatever ended it", () => {
+  it("a network error: the call, its code and whether it may have been applied", async () => {
+    const fault = sim.server.faults.add({ match: "GET /janus/20180725/azs", kind: "reset" });
+    try {
+      const ran = await scpProxy(["--json", ...sim.flags, "pools"], sim.env);
+      expect(ran.code).toBe(1);
+      expect(document(ran)).toMatchObject({
+        error: {
+          name: "ScpNetworkError",
+          exitCode: 1,
+          method: "GET",
+          path: "/janus/20180725/azs",
+          code: expect.any(String),
+          outcome: expect.stringMatching(/^(unknown|not-sent)$/),
+          requestId: expect.any(String),
+        },
+      });
+    } finally {
+      sim.server.faults.remove(fault);
+    }
+  });
+
+  it("a failed task, under the workflow it ended: its id and why", async () => {
+    const fault = sim.server.faults.add({
+      match: "POST /janus/20240725/images/{image_id}/export",
+      kind: "task-failure",
+    });
+    try {
+      const args = ["--json", ...sim.flags, "image", "export", "--vm", sim.server.goldenServerId, "--name", "failing"];
+      const ran = await scpProxy([...args, "--file", join(sim.dir, "failing.vma")], sim.env);
+      expect(ran.code).toBe(1);
+      expect(document(ran)).toMatchObject({
+        error: { exitCode: 1, cause: { name: "ScpTaskError", taskId: expect.any(String), reason: "failed" } },
+      });
+    } finally {
+      sim.server.faults.remove(fault);
+    }
   });
 });

@@ -3,9 +3,14 @@ import {
   ScpCbtExpiredError,
   ScpNetworkError,
   ScpPreflightError,
+  ScpResponseError,
   ScpSessionCleanupError,
   type ScpSessionLeftover,
   ScpSessionLostError,
+  ScpStateError,
+  ScpTaskError,
+  ScpTimeoutError,
+  ScpUnsupportedVersionError,
   ScpValidationError,
   ScpWorkflowError,
 } from "../../index.js";
@@ -45,8 +50,38 @@ function details(error: unknown): Record<string, unknown> {
     const cbt = error instanceof ScpCbtExpiredError ? { serverId: error.serverId } : {};
     return { status, code, method, path, requestId, serverRequestId, ...cbt };
   }
+  return callDetails(error);
+}
+
+/** The fields of the errors a single call or task ends with. */
+function callDetails(error: unknown): Record<string, unknown> {
   if (error instanceof ScpNetworkError) {
-    return { code: error.code, outcome: error.outcome, requestId: error.requestId };
+    const { method, path, code, outcome, requestId } = error;
+    return { method, path, code, outcome, requestId };
+  }
+  if (error instanceof ScpTimeoutError) {
+    const { method, path, timeoutMs, idle, outcome, requestId } = error;
+    return { method, path, timeoutMs, idle, outcome, requestId };
+  }
+  if (error instanceof ScpResponseError) {
+    const { method, path, status, requestId } = error;
+    return {
+      method,
+      path,
+      status,
+      requestId,
+      issues: error.issues.map((i) => ({ path: dotted(i.path), message: i.message })),
+    };
+  }
+  if (error instanceof ScpTaskError) {
+    return { taskId: error.taskId, reason: error.reason };
+  }
+  if (error instanceof ScpStateError) {
+    return { resource: error.resource, expected: error.expected, actual: error.actual };
+  }
+  if (error instanceof ScpUnsupportedVersionError) {
+    const { feature, requiredVersion, actualVersion } = error;
+    return { feature, requiredVersion, actualVersion };
   }
   return {};
 }
