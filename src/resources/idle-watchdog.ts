@@ -1,3 +1,4 @@
+import { ScpTimeoutError } from "../errors/call.js";
 import { timerDelay } from "../validate.js";
 
 /** How many looks at a watched backlog one idle period takes: a stall is noticed within 1.25 idle periods. */
@@ -113,6 +114,26 @@ export class IdleWatchdog {
   #step(): number {
     return this.#idleMs / LOOKS_PER_PERIOD;
   }
+}
+
+/**
+ * The watchdog of one transfer call, failing it with an idle `ScpTimeoutError`, and the call's overrides that let the
+ * transport hold it through its waits and tell it the call's id (which the error then carries).
+ * @internal
+ */
+export function transferWatchdog(method: "GET" | "PUT", path: string, idleMs: number) {
+  let requestId: string | undefined;
+  const watchdog = new IdleWatchdog(
+    idleMs,
+    () => new ScpTimeoutError({ method, path, timeoutMs: idleMs, idle: true, requestId }),
+  );
+  const overrides = {
+    holdIdle: () => watchdog.hold(),
+    onRequestId: (id: string) => {
+      requestId = id;
+    },
+  };
+  return { watchdog, overrides };
 }
 
 /** One signal that aborts when any of the given ones does. @internal */

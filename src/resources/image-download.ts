@@ -1,11 +1,10 @@
 import { createHash, type Hash } from "node:crypto";
 import { ScpApiError } from "../errors/api.js";
-import { ScpTimeoutError } from "../errors/call.js";
 import { giveBackChunk } from "../transport/chunk-loans.js";
 import type { Transport } from "../transport/create-transport.js";
 import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
 import { openFileSink } from "./file-sink.js";
-import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
+import { combineSignals, transferWatchdog } from "./idle-watchdog.js";
 import type { DownloadOptions, DownloadResult, DownloadTarget } from "./image-transfer.js";
 import { requestPart } from "./image-upload.js";
 
@@ -88,10 +87,7 @@ async function downloadFrom(
 ): Promise<void> {
   const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
   const path = `/janus/20240725/images/${imageId}/download`;
-  const watchdog = new IdleWatchdog(
-    idleMs,
-    () => new ScpTimeoutError({ method: "GET", path, timeoutMs: idleMs, idle: true }),
-  );
+  const { watchdog, overrides } = transferWatchdog("GET", path, idleMs);
   watchdog.touch();
   try {
     const called = await transport.send(
@@ -105,7 +101,7 @@ async function downloadFrom(
           ...init,
         }),
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
-      { streamResponse: true, holdIdle: () => watchdog.hold() },
+      { streamResponse: true, ...overrides },
     );
     const { body, start, size } = await openBody(called, progress.offset);
     if (start === 0 && progress.offset > 0) {

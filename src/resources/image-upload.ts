@@ -1,10 +1,9 @@
 import { pipeline, Transform } from "node:stream";
-import { ScpTimeoutError } from "../errors/call.js";
 import { TaskRefGate } from "../schemas.js";
 import type { Transport } from "../transport/create-transport.js";
 import { unwrapData } from "../transport/unwrap.js";
 import { fileSize, fileSource, spoolToFile } from "./body-sources.js";
-import { combineSignals, IdleWatchdog } from "./idle-watchdog.js";
+import { combineSignals, transferWatchdog } from "./idle-watchdog.js";
 import type { TransferOptions, UploadSource } from "./image-transfer.js";
 import type { RequestOptions, TaskRef } from "./request-options.js";
 
@@ -28,10 +27,7 @@ export async function uploadImageFile(
     const file = fileSource(path, spooled?.sha256 ?? ("sha256" in from ? from.sha256 : undefined));
     const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
     const urlPath = `/janus/20180725/images/${imageId}/upload`;
-    const watchdog = new IdleWatchdog(
-      idleMs,
-      () => new ScpTimeoutError({ method: "PUT", path: urlPath, timeoutMs: idleMs, idle: true }),
-    );
+    const { watchdog, overrides } = transferWatchdog("PUT", urlPath, idleMs);
     const source = {
       sha256: file.sha256,
       size: total,
@@ -65,7 +61,7 @@ export async function uploadImageFile(
             ...init,
           }),
         { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
-        { source, timeoutMs: 0, holdIdle: () => watchdog.hold() },
+        { source, timeoutMs: 0, ...overrides },
       );
       return { taskId: unwrapData(called, TaskRefGate).task_id };
     } finally {

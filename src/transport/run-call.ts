@@ -106,6 +106,7 @@ function typedError(error: unknown, state: CallState): unknown {
 
 function newState(p: Pipeline, request: ResolvedRequest, overrides: RunOverrides): CallState {
   const record = newRecord(randomUUID());
+  overrides.onRequestId?.(record.requestId);
   for (const secret of overrides.secrets ?? []) {
     record.secrets.add(secret);
   }
@@ -131,6 +132,8 @@ export interface RunOverrides {
   timeoutMs?: number;
   /** Called when the transport waits on something other than the call's bytes; the result ends the wait. */
   holdIdle?: () => () => void;
+  /** Told the call's id (its `X-Request-Id`) before anything is sent: for errors the caller makes itself. */
+  onRequestId?: (requestId: string) => void;
 }
 
 /**

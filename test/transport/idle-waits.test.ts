@@ -99,7 +99,9 @@ test("a download whose new login is told to wait does not resume: the wait was n
 });
 
 test("a download that stalls after a wait it was asked for still fails as idle", async () => {
+  const ids: unknown[] = [];
   transfer = (n, res) => {
+    ids.push(res.req.headers["x-request-id"]);
     if (n === 1) {
       busy(res);
       return;
@@ -115,4 +117,7 @@ test("a download that stalls after a wait it was asked for still fails as idle",
   expect(error).toBeInstanceOf(ScpTimeoutError);
   expect(error).toMatchObject({ idle: true, timeoutMs: 300 });
   expect(transfers).toBe(2);
+  // The id the call was sent with, as the transport's own errors carry it: the server's logs can be searched for it.
+  expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(ids).toEqual([error.requestId, error.requestId]);
 });

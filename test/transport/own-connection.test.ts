@@ -459,10 +459,14 @@ test("an upload the server stops reading fails as idle, although its socket stil
   await writeFile(file, bytes(16 * 1024 * 1024));
   // Reads the head and a little more, then nothing: the socket's buffers fill, and stay full.
   const held: Socket[] = [];
+  let head = "";
   const stalled = await listening(
     createServer((socket) => {
       held.push(socket);
-      socket.once("data", () => socket.pause());
+      socket.once("data", (first: Buffer) => {
+        head = first.toString("latin1");
+        socket.pause();
+      });
       socket.on("error", () => undefined);
     }),
     "http",
@@ -474,6 +478,9 @@ test("an upload the server stops reading fails as idle, although its socket stil
     expect(error).toBeInstanceOf(ScpTimeoutError);
     expect(error).toMatchObject({ idle: true, timeoutMs: 300, method: "PUT" });
     expect(error.message).toContain("no byte moved for 300 ms");
+    // The id the upload was sent with, so the server's logs can be searched for it.
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(head.toLowerCase()).toContain(`x-request-id: ${error.requestId}`);
   } finally {
     for (const socket of held) {
       socket.destroy();
