@@ -22,13 +22,18 @@ function dotted(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(root)" : path.map(String).join(".");
 }
 
+/** An error's issues as the JSON document lists them: each path dotted. */
+function issueList(issues: ScpValidationError["issues"]): { path: string; message: string }[] {
+  return issues.map((i) => ({ path: dotted(i.path), message: i.message }));
+}
+
 /** The fields of an error worth a machine's attention, by kind. */
 function details(error: unknown): Record<string, unknown> {
   if (error instanceof CliInputError) {
     return { issues: error.issues, ...(error.source ? { source: error.source } : {}) };
   }
   if (error instanceof ScpValidationError) {
-    return { subject: error.subject, issues: error.issues.map((i) => ({ path: dotted(i.path), message: i.message })) };
+    return { subject: error.subject, issues: issueList(error.issues) };
   }
   if (error instanceof ScpPreflightError) {
     return { workflow: error.workflow, checks: error.checks };
@@ -65,13 +70,7 @@ function callDetails(error: unknown): Record<string, unknown> {
   }
   if (error instanceof ScpResponseError) {
     const { method, path, status, requestId } = error;
-    return {
-      method,
-      path,
-      status,
-      requestId,
-      issues: error.issues.map((i) => ({ path: dotted(i.path), message: i.message })),
-    };
+    return { method, path, status, requestId, issues: issueList(error.issues) };
   }
   if (error instanceof ScpTaskError) {
     return { taskId: error.taskId, reason: error.reason };
