@@ -311,7 +311,8 @@ export async function hashPrePass(env: Env, file: string, runs: number): Promise
   const warm = { read: [] as number[], hash: [] as number[], openssl: [] as number[], sha: [] as number[] };
   // The transfers before left the disk busy writing: flush it, and read the file once cold, uncounted.
   execFileSync("sync");
-  await legs.read();
+  dropCache(file);
+  await job("read");
   for (let run = 0; run < runs; run++) {
     // Taking turns going first: a disk still busy can slow whichever cold leg comes first.
     const taken = await rotated(legs, run);
