@@ -100,13 +100,6 @@ export class DirectFile {
   }
 
   /** Waits for the writes under way, then empties the file to start over. */
-  async restart(): Promise<void> {
-    await this.#settled();
-    this.#filled = 0;
-    this.#position = 0;
-    await this.#plain.truncate(0);
-  }
-
   /** Writes what is left and closes the file; the first error wins over one from closing. */
   async close(): Promise<void> {
     await closeAfter(

@@ -18,8 +18,6 @@ export interface FileSink {
    * way to the disk); waits only when the write-ahead is full.
    */
   write(chunk: Uint8Array, written?: () => void): Promise<void>;
-  /** Waits for the queued writes, then empties the file to start over. */
-  restart(): Promise<void>;
   /** Waits for the queued writes and closes the file. */
   close(): Promise<void>;
   /** Closes the file without waiting for what is queued, and removes it. */
@@ -69,12 +67,6 @@ class QueuedFile implements FileSink {
       });
     }
     this.#throwIfFailed();
-  }
-
-  async restart(): Promise<void> {
-    await this.#settled();
-    await this.#handle.truncate(0);
-    this.#position = 0;
   }
 
   /** Waits for the queued writes and closes the file; a write's error wins over one from closing. */

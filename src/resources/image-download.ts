@@ -10,11 +10,10 @@ import { requestPart } from "./image-upload.js";
 
 const DOWNLOAD = "/janus/20240725/images/{image_id}/download";
 
-/** Where downloaded bytes go, with the ability to start over when the server ignores a Range. */
+/** Where downloaded bytes go, in order, each once. */
 interface Sink {
   /** `written` is called once the sink no longer needs the chunk (a file's; a stream target may keep chunks). */
   write(chunk: Uint8Array, written?: () => void): Promise<void>;
-  restart(): Promise<void>;
   /** Finishes a complete download. */
   close(): Promise<void>;
   /** Ends a failed download: a stream target is aborted (never closed as if whole), a file is removed. */
@@ -32,7 +31,6 @@ async function openSink(target: DownloadTarget): Promise<Sink> {
       await writer.ready;
       writer.write(chunk).catch(() => undefined);
     },
-    restart: () => Promise.reject(new Error("the server ignored Range, and a stream target cannot be rewound")),
     close: () => writer.close(),
     fail: (error) => writer.abort(error),
   };
@@ -103,23 +101,27 @@ async function downloadFrom(
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
       { streamResponse: true, ...overrides },
     );
-    const { body, start, size } = await openBody(called, progress.offset);
-    if (start === 0 && progress.offset > 0) {
-      // The server sent the whole file again: start over.
-      await sink.restart().catch(async (error: unknown) => {
-        await body.cancel().catch(() => undefined);
-        notResumable(error);
-      });
-      Object.assign(progress, { hash: createHash("sha256"), offset: 0 });
-    }
+    const { body, start, size } = await openBody(called, progress);
     progress.total = size ?? progress.total;
+    // Bytes the answer repeats (a server that ignores Range sends the whole file again): received, not kept.
+    let skip = progress.offset - start;
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       watchdog.touch();
+      const fresh = skip > 0 ? chunk.subarray(Math.min(skip, chunk.byteLength)) : chunk;
+      skip -= chunk.byteLength - fresh.byteLength;
+      if (fresh.byteLength === 0) {
+        giveBackChunk(chunk);
+        continue;
+      }
       // Hashed first: once written, the chunk may go back to the connection to be filled again.
-      progress.hash.update(chunk);
-      await sink.write(chunk, () => giveBackChunk(chunk)).catch(notResumable);
-      progress.offset += chunk.byteLength;
+      progress.hash.update(fresh);
+      await sink.write(fresh, () => giveBackChunk(chunk)).catch(notResumable);
+      progress.offset += fresh.byteLength;
       options.onProgress?.(progress.offset, progress.total);
+    }
+    if (skip > 0) {
+      // A body of unknown length that ends before the bytes already written: not the same file.
+      notResumable(callError(called, `the answer ended before byte ${progress.offset}, which was written already`));
     }
     if (progress.total !== undefined && progress.offset !== progress.total) {
       throw callError(called, `body ended at byte ${progress.offset} of ${progress.total}`);
@@ -147,31 +149,45 @@ function isResumable(error: unknown): boolean {
   return !(error instanceof ScpApiError && error.status < 500);
 }
 
+/**
+ * The answer's body, the byte of the file it starts at and the file's size when given. An answer that starts past
+ * `progress.offset` (a gap) or gives another size than an earlier answer (another file) fails for good: asked
+ * again, the server would answer the same. One that starts before it (a 200 to a Range) is taken, its repeated
+ * bytes skipped.
+ */
 async function openBody(
   called: Called,
-  offset: number,
+  progress: Progress,
 ): Promise<{ body: ReadableStream<Uint8Array>; start: number; size: number | undefined }> {
   unwrapStreamed(called);
   const { response } = called;
   // An empty body (a 0-byte image) may come as no body at all.
   const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
+  const { start, size } = answered(response);
+  const refuse = async (problem: string, field: string) => {
+    await body.cancel().catch(() => undefined);
+    notResumable(callError(called, problem, [field]));
+  };
+  if (!(start <= progress.offset)) {
+    await refuse(`expected start ${progress.offset} or before`, "Content-Range");
+  }
+  const earlier = progress.total ?? progress.offset;
+  if (size !== undefined && (size !== (progress.total ?? size) || size < progress.offset)) {
+    const field = response.status === 206 ? "Content-Range" : "Content-Length";
+    await refuse(`the image is ${size} bytes in this answer, ${earlier} in an earlier one`, field);
+  }
+  return { body, start, size };
+}
+
+/** Where an answer's bytes start in the file (NaN when a 206 does not say), and the file's size when it says. */
+function answered(response: Response): { start: number; size: number | undefined } {
   if (response.status === 206) {
     const match = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
-    const start = match ? Number(match[1]) : Number.NaN;
-    if (start !== offset) {
-      await body.cancel().catch(() => undefined);
-      // Asked again, the server would answer with the same wrong bytes.
-      notResumable(callError(called, `expected start ${offset}`, ["Content-Range"]));
-    }
-    const size = match?.[3] === "*" ? undefined : Number(match?.[3]);
-    return { body, start, size };
+    const size = match?.[3] === undefined || match[3] === "*" ? undefined : Number(match[3]);
+    return { start: match ? Number(match[1]) : Number.NaN, size };
   }
   const length = response.headers.get("content-length");
-  return {
-    body,
-    start: 0,
-    size: length === null ? undefined : Number(length),
-  };
+  return { start: 0, size: length === null ? undefined : Number(length) };
 }
 
 function emptyBody(): ReadableStream<Uint8Array> {

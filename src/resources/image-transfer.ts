@@ -25,7 +25,12 @@ export interface TransferOptions extends RequestOptions {
 
 /** Options of a download. */
 export interface DownloadOptions extends TransferOptions {
-  /** How many times a dropped download resumes with `Range`. @defaultValue 5 */
+  /**
+   * How many times a dropped download resumes with `Range`. A server that ignores `Range` sends the whole file
+   * again: the bytes already written are skipped, not written twice. An answer that gives the file another size
+   * than before fails the download.
+   * @defaultValue 5
+   */
   maxResumes?: number;
 }
 

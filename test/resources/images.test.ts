@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { expect, test } from "vitest";
-import { ScpNotFoundError, ScpValidationError } from "../../src/index.js";
+import { ScpNotFoundError, ScpResponseError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useDownloadServer } from "../support/download-server.js";
 import { useLoopback } from "../support/loopback.js";
@@ -111,14 +111,44 @@ test("a stalled download is given up after idleTimeoutMs and resumed with Range"
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
 });
 
-test("a server that ignores Range on resume makes the download start over, still whole", async () => {
+test("a server that ignores Range on resume: the bytes already written are skipped, and progress never goes back", async () => {
+  const data = bytes(600_000);
+  const ranges = downloads.serve({ data, cutFirstAt: 500_000, ignoreRange: true });
+  const file = join(temp.dir, "down-3.vma");
+  const progress: number[] = [];
+  const result = await downloadClient().images.download(IMAGE, { file }, { onProgress: (done) => progress.push(done) });
+  expect(ranges).toEqual([null, "bytes=500000-"]);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+  expect(sha(await readFile(file))).toBe(sha(data));
+  expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  expect(progress.at(-1)).toBe(data.length);
+});
+
+test("a stream target resumes from a server that ignores Range: it gets each byte once", async () => {
   const data = bytes(100_000);
   const ranges = downloads.serve({ data, cutFirstAt: 40_000, ignoreRange: true });
-  const file = join(temp.dir, "down-3.vma");
-  const result = await downloadClient().images.download(IMAGE, { file });
+  const received: Buffer[] = [];
+  const stream = new WritableStream<Uint8Array>({ write: (chunk) => void received.push(Buffer.from(chunk)) });
+  const result = await downloadClient().images.download(IMAGE, { stream });
   expect(ranges).toEqual([null, "bytes=40000-"]);
-  expect(result.sha256).toBe(sha(data));
-  expect(sha(await readFile(file))).toBe(sha(data));
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+  expect(Buffer.concat(received).equals(data)).toBe(true);
+});
+
+test("a resume answered with a file of another size fails for good, and removes what was written", async () => {
+  const data = bytes(100_000);
+  const ranges = downloads.serve({ data, firstData: bytes(120_000), cutFirstAt: 40_000, ignoreRange: true });
+  const file = join(temp.dir, "down-changed.vma");
+  const error = await downloadClient()
+    .images.download(IMAGE, { file })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ScpResponseError);
+  expect(String((error as Error).message)).toContain(
+    "the image is 100000 bytes in this answer, 120000 in an earlier one",
+  );
+  // Asked again, the server would give the same other file: one resume, not five.
+  expect(ranges).toHaveLength(2);
+  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
 });
 
 test("a refused download (not exported) is not resumed", async () => {
