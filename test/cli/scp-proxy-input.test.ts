@@ -132,24 +132,49 @@ describe("a refusal by the platform or a preflight exits 3", () => {
 });
 
 describe("a failed call's JSON document names the call, whatever ended it", () => {
-  it("a network error: the call, its code and whether it may have been applied", async () => {
-    const fault = sim.server.faults.add({ match: "GET /janus/20180725/azs", kind: "reset" });
+  /** What every failed call's document says of the call (the pools' GET here). */
+  const poolsCall = { exitCode: 1, method: "GET", path: "/janus/20180725/azs", requestId: expect.any(String) };
+
+  /** `scp-proxy --json … pools` while the simulator applies `rule`. */
+  async function poolsUnder(rule: Parameters<typeof sim.server.faults.add>[0], args: string[] = []) {
+    const fault = sim.server.faults.add(rule);
     try {
-      const ran = await scpProxy(["--json", ...sim.flags, "pools"], sim.env);
-      expect(ran.code).toBe(1);
-      expect(document(ran)).toMatchObject({
-        error: {
-          name: "ScpNetworkError",
-          exitCode: 1,
-          method: "GET",
-          path: "/janus/20180725/azs",
-          code: expect.any(String),
-          outcome: expect.stringMatching(/^(unknown|not-sent)$/),
-          requestId: expect.any(String),
-        },
-      });
+      return await scpProxy(["--json", ...sim.flags, ...args, "pools"], sim.env);
     } finally {
       sim.server.faults.remove(fault);
+    }
+  }
+
+  it("a network error: the call, its code and whether it may have been applied", async () => {
+    const ran = await poolsUnder({ match: "GET /janus/20180725/azs", kind: "reset" });
+    expect(ran.code).toBe(1);
+    expect(document(ran)).toMatchObject({
+      error: {
+        ...poolsCall,
+        name: "ScpNetworkError",
+        code: expect.any(String),
+        outcome: expect.stringMatching(/^(unknown|not-sent)$/),
+      },
+    });
+  });
+
+  it("a timeout (--timeout-ms): the call, the limit it ran out of, and its request id", async () => {
+    const latency = { match: "GET /janus/20180725/azs", kind: "latency", delayMs: 3_000 } as const;
+    const ran = await poolsUnder(latency, ["--timeout-ms", "200"]);
+    expect(ran.code).toBe(1);
+    expect(document(ran)).toMatchObject({
+      error: { ...poolsCall, name: "ScpTimeoutError", timeoutMs: 200, idle: false },
+    });
+  });
+
+  it("a timeout that is not a whole number of 1 or more is refused before any call", async () => {
+    for (const [args, env] of [
+      [["--timeout-ms", "0"], sim.env],
+      [[], { ...sim.env, SCP_TIMEOUT_MS: "1.5" }],
+    ] as const) {
+      const ran = await scpProxy(["--json", ...sim.flags, ...args, "pools"], env);
+      expect(ran.code).toBe(2);
+      expect(document(ran)).toMatchObject({ error: { message: expect.stringContaining("--timeout-ms") } });
     }
   });
 

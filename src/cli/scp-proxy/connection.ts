@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import type { ScpAuth, ScpClientOptions } from "../../index.js";
 import { CliInputError } from "./exit-codes.js";
+import { positiveWholeNumber } from "./flags.js";
 
 /** The global flags as commander hands them over (each also read from its environment variable). */
 export interface GlobalFlags {
@@ -12,6 +13,7 @@ export interface GlobalFlags {
   password?: string;
   caFile?: string;
   insecure?: boolean;
+  timeoutMs?: number;
   json?: boolean;
   color?: boolean;
 }
@@ -34,6 +36,11 @@ export function addGlobalFlags(program: Command): void {
     .addOption(new Option("--password <password>", `password; ${PREFER_ENV}`).env("SCP_PASSWORD"))
     .addOption(new Option("--ca-file <path>", "PEM certificate(s) to trust for SCP's HTTPS").env("SCP_CA_FILE"))
     .addOption(new Option("--insecure", "skip certificate verification (env: SCP_INSECURE=1); prefer --ca-file"))
+    .addOption(
+      new Option("--timeout-ms <ms>", "longest wait for one request's answer, per attempt (default 30000)")
+        .env("SCP_TIMEOUT_MS")
+        .argParser(positiveWholeNumber),
+    )
     .option("--json", "print one JSON document on stdout (results and errors), no progress")
     .option("--no-color", "no colour (also NO_COLOR=1; colour is used only on a terminal)");
 }
@@ -93,5 +100,6 @@ export async function clientOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv):
     ...(flags.caFile !== undefined ? { ca: await caFile(flags.caFile) } : {}),
     ...(skipVerify ? { insecure: true } : {}),
   };
-  return { baseUrl: flags.url, auth: auth(flags), tls };
+  const timeout = flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs };
+  return { baseUrl: flags.url, auth: auth(flags), tls, ...timeout };
 }

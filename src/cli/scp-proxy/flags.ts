@@ -11,6 +11,15 @@ export function wholeNumber(value: string): number {
   return parsed;
 }
 
+/** Parses a flag's whole number of 1 or more (a duration in milliseconds). */
+export function positiveWholeNumber(value: string): number {
+  const parsed = wholeNumber(value);
+  if (parsed < 1) {
+    throw new InvalidArgumentError("must be a whole number >= 1");
+  }
+  return parsed;
+}
+
 /** Collects a repeatable flag's values (`--pool a --pool b`, or `--pool a,b`). */
 export function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, ...value.split(",").filter((v) => v !== "")];
