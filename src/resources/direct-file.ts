@@ -99,7 +99,6 @@ export class DirectFile {
     this.#throwIfFailed();
   }
 
-  /** Waits for the writes under way, then empties the file to start over. */
   /** Writes what is left and closes the file; the first error wins over one from closing. */
   async close(): Promise<void> {
     await closeAfter(

@@ -1,8 +1,11 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { ScpApiError } from "../errors/api.js";
+import { ScpError } from "../errors/base.js";
+import { abortable } from "../sleep.js";
 import { giveBackChunk } from "../transport/chunk-loans.js";
 import type { Transport } from "../transport/create-transport.js";
-import { type Called, callError, unwrapStreamed } from "../transport/unwrap.js";
+import { bodyError, type Called } from "../transport/unwrap.js";
+import { Answer, isFinal, notResumable, type Progress } from "./download-answer.js";
 import { openFileSink } from "./file-sink.js";
 import { combineSignals, transferWatchdog } from "./idle-watchdog.js";
 import type { DownloadOptions, DownloadResult, DownloadTarget } from "./image-transfer.js";
@@ -20,27 +23,22 @@ interface Sink {
   fail(error: unknown): Promise<void>;
 }
 
-async function openSink(target: DownloadTarget): Promise<Sink> {
+async function openSink(target: DownloadTarget, signal: AbortSignal | undefined): Promise<Sink> {
   if ("file" in target) {
     return openFileSink(target.file, target.directIo ?? true);
   }
   const writer = target.stream.getWriter();
   return {
     write: async (chunk) => {
-      // Backpressure through `ready`; a failed write errors the stream, and `ready` or `close` reports it.
-      await writer.ready;
+      // Backpressure through `ready`, which a target that never takes its chunk holds for good: the caller's
+      // signal ends that wait. A failed write errors the stream, and `ready` or `close` reports it.
+      await abortable(writer.ready, signal);
       writer.write(chunk).catch(() => undefined);
     },
     close: () => writer.close(),
-    fail: (error) => writer.abort(error),
+    // Not waited for: an abort waits for the write under way, which a stuck target never ends.
+    fail: async (error) => void writer.abort(error).catch(() => undefined),
   };
-}
-
-/** How far a download got, across resumes. */
-interface Progress {
-  hash: Hash;
-  offset: number;
-  total: number | undefined;
 }
 
 /**
@@ -55,7 +53,7 @@ export async function downloadImageFile(
   options: DownloadOptions & { defaultIdleMs: number },
 ): Promise<DownloadResult> {
   const maxResumes = options.maxResumes ?? 5;
-  const sink = await openSink(target);
+  const sink = await openSink(target, options.signal);
   const progress: Progress = { hash: createHash("sha256"), offset: 0, total: undefined };
   try {
     for (let resumes = 0; ; resumes++) {
@@ -101,95 +99,56 @@ async function downloadFrom(
       { ...requestPart(options), signal: combineSignals(options.signal, watchdog.signal) },
       { streamResponse: true, ...overrides },
     );
-    const { body, start, size } = await openBody(called, progress);
-    progress.total = size ?? progress.total;
-    // Bytes the answer repeats (a server that ignores Range sends the whole file again): received, not kept.
-    let skip = progress.offset - start;
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      watchdog.touch();
-      const fresh = skip > 0 ? chunk.subarray(Math.min(skip, chunk.byteLength)) : chunk;
-      skip -= chunk.byteLength - fresh.byteLength;
-      if (fresh.byteLength === 0) {
-        giveBackChunk(chunk);
-        continue;
+    const answer = await Answer.open(called, progress);
+    try {
+      for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+        watchdog.touch();
+        const fresh = answer.fresh(chunk);
+        if (fresh.byteLength === 0) {
+          giveBackChunk(chunk);
+          continue;
+        }
+        // Hashed first: once written, the chunk may go back to the connection to be filled again.
+        progress.hash.update(fresh);
+        // The disk's or the stream target's pace is not the server's: no idle time while a write waits.
+        const resume = watchdog.hold();
+        await sink
+          .write(fresh, () => giveBackChunk(chunk))
+          .catch(notResumable)
+          .finally(resume);
+        progress.offset += fresh.byteLength;
+        report(options, progress);
       }
-      // Hashed first: once written, the chunk may go back to the connection to be filled again.
-      progress.hash.update(fresh);
-      await sink.write(fresh, () => giveBackChunk(chunk)).catch(notResumable);
-      progress.offset += fresh.byteLength;
-      options.onProgress?.(progress.offset, progress.total);
+    } catch (error) {
+      throw typed(called, error, options.signal);
     }
-    if (skip > 0) {
-      // A body of unknown length that ends before the bytes already written: not the same file.
-      notResumable(callError(called, `the answer ended before byte ${progress.offset}, which was written already`));
-    }
-    if (progress.total !== undefined && progress.offset !== progress.total) {
-      throw callError(called, `body ended at byte ${progress.offset} of ${progress.total}`);
+    answer.end();
+    if (progress.offset === 0) {
+      report(options, progress);
     }
   } finally {
     watchdog.stop();
   }
 }
 
-/** Errors that asking the server again would not help: the sink's (a full disk, an I/O error), a wrong range. */
-const finalErrors = new WeakSet<object>();
-
-function notResumable(error: unknown): never {
-  if (typeof error === "object" && error !== null) {
-    finalErrors.add(error);
+/** Calls the caller's `onProgress`; an error it throws ends the download as it is (no resume). */
+function report(options: DownloadOptions, progress: Progress): void {
+  try {
+    options.onProgress?.(progress.offset, progress.total);
+  } catch (error) {
+    notResumable(error);
   }
-  throw error;
+}
+
+/**
+ * An error thrown while the body was read, as the caller gets it: the SDK's own errors, the sink's, the caller's
+ * and an abort's reason as they are; anything else (a cut, a malformed body) as the call's ScpNetworkError.
+ */
+function typed(called: Called, error: unknown, signal: AbortSignal | undefined): unknown {
+  return error instanceof ScpError || isFinal(error) || signal?.aborted ? error : bodyError(called, error);
 }
 
 // A refused request (4xx) will be refused again; a drop, a stall, a 5xx or a short body may succeed on resume.
 function isResumable(error: unknown): boolean {
-  if (typeof error === "object" && error !== null && finalErrors.has(error)) {
-    return false;
-  }
-  return !(error instanceof ScpApiError && error.status < 500);
-}
-
-/**
- * The answer's body, the byte of the file it starts at and the file's size when given. An answer that starts past
- * `progress.offset` (a gap) or gives another size than an earlier answer (another file) fails for good: asked
- * again, the server would answer the same. One that starts before it (a 200 to a Range) is taken, its repeated
- * bytes skipped.
- */
-async function openBody(
-  called: Called,
-  progress: Progress,
-): Promise<{ body: ReadableStream<Uint8Array>; start: number; size: number | undefined }> {
-  unwrapStreamed(called);
-  const { response } = called;
-  // An empty body (a 0-byte image) may come as no body at all.
-  const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
-  const { start, size } = answered(response);
-  const refuse = async (problem: string, field: string) => {
-    await body.cancel().catch(() => undefined);
-    notResumable(callError(called, problem, [field]));
-  };
-  if (!(start <= progress.offset)) {
-    await refuse(`expected start ${progress.offset} or before`, "Content-Range");
-  }
-  const earlier = progress.total ?? progress.offset;
-  if (size !== undefined && (size !== (progress.total ?? size) || size < progress.offset)) {
-    const field = response.status === 206 ? "Content-Range" : "Content-Length";
-    await refuse(`the image is ${size} bytes in this answer, ${earlier} in an earlier one`, field);
-  }
-  return { body, start, size };
-}
-
-/** Where an answer's bytes start in the file (NaN when a 206 does not say), and the file's size when it says. */
-function answered(response: Response): { start: number; size: number | undefined } {
-  if (response.status === 206) {
-    const match = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(response.headers.get("content-range") ?? "");
-    const size = match?.[3] === undefined || match[3] === "*" ? undefined : Number(match[3]);
-    return { start: match ? Number(match[1]) : Number.NaN, size };
-  }
-  const length = response.headers.get("content-length");
-  return { start: 0, size: length === null ? undefined : Number(length) };
-}
-
-function emptyBody(): ReadableStream<Uint8Array> {
-  return new ReadableStream({ start: (controller) => controller.close() });
+  return !isFinal(error) && !(error instanceof ScpApiError && error.status < 500);
 }

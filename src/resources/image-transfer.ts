@@ -27,8 +27,8 @@ export interface TransferOptions extends RequestOptions {
 export interface DownloadOptions extends TransferOptions {
   /**
    * How many times a dropped download resumes with `Range`. A server that ignores `Range` sends the whole file
-   * again: the bytes already written are skipped, not written twice. An answer that gives the file another size
-   * than before fails the download.
+   * again: the bytes already written come again, are checked against them (SHA-256) and skipped. An answer of
+   * another file (other bytes, or another size) fails the download, as does a body that runs past the size.
    * @defaultValue 5
    */
   maxResumes?: number;

@@ -28,6 +28,8 @@ export async function uploadImageFile(
     const idleMs = options.idleTimeoutMs ?? options.defaultIdleMs;
     const urlPath = `/janus/20180725/images/${imageId}/upload`;
     const { watchdog, overrides } = transferWatchdog("PUT", urlPath, idleMs);
+    // A retry sends the file again from its start: progress holds at the furthest point reached until it passes it.
+    let reported = 0;
     const source = {
       sha256: file.sha256,
       size: total,
@@ -40,7 +42,10 @@ export async function uploadImageFile(
           transform(chunk: Buffer, _encoding, done) {
             sent += chunk.length;
             watchdog.touch();
-            options.onProgress?.(sent, total);
+            if (sent > reported) {
+              reported = sent;
+              options.onProgress?.(sent, total);
+            }
             done(null, chunk);
           },
         });

@@ -68,7 +68,7 @@ export function createBaseSend(options: NetworkOptions & { fetch: ScpFetch | und
       if (ctx.signal?.aborted) {
         throw ctx.signal.reason;
       }
-      throw toNetworkError(request, error, ctx.record);
+      throw toNetworkError({ method: request.method, path: request.url.pathname }, error, ctx.record);
     }
     const { headers, status } = answer;
     ctx.record.serverRequestId = headers.get("x-openstack-request-id") ?? headers.get("x-request-id") ?? undefined;

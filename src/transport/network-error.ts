@@ -36,7 +36,7 @@ function rootCause(error: unknown): { code: string | undefined; message: string 
 
 /** Maps a thrown fetch failure to an ScpNetworkError that says whether the request may have applied. @internal */
 export function toNetworkError(
-  request: { method: string; url: URL },
+  request: { method: string; path: string },
   error: unknown,
   record: CallRecord,
   known?: ScpOutcome,
@@ -46,7 +46,7 @@ export function toNetworkError(
     known ?? (code !== undefined && (NOT_SENT.has(code) || isTlsFailure(code)) ? "not-sent" : "unknown");
   return new ScpNetworkError({
     method: request.method,
-    path: request.url.pathname,
+    path: request.path,
     outcome,
     reason: scrubText(message, record.secrets),
     code,

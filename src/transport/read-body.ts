@@ -133,7 +133,7 @@ export async function readAnswer(request: Outgoing, ctx: CallContext, answer: Un
       throw error;
     }
     // The answer was cut after its headers: SCP got the request, so for a POST/PUT the outcome is unknown.
-    throw toNetworkError(request, error, ctx.record, "unknown");
+    throw toNetworkError({ method: request.method, path: request.url.pathname }, error, ctx.record, "unknown");
   }
   const ok = answer.status >= 200 && answer.status < 300;
   if (ok && bytes.length > 0) {

@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import { toApiError } from "../errors/api.js";
-import { ScpResponseError } from "../errors/call.js";
+import { type ScpNetworkError, ScpResponseError } from "../errors/call.js";
 import { toIssues } from "../validate.js";
 import type { CallRecord } from "./call-context.js";
+import { toNetworkError } from "./network-error.js";
 
 /** What openapi-fetch resolves to. @internal */
 export interface FetchResult {
@@ -105,4 +106,13 @@ export function unwrapStreamed(called: Called): void {
 /** An ScpResponseError about a call, for checks made after unwrapping (a short body, say). @internal */
 export function callError(called: Called, message: string, path: PropertyKey[] = []): ScpResponseError {
   return responseError(called, message, path);
+}
+
+/**
+ * The ScpNetworkError of a streamed answer whose body failed after its headers (a cut, a malformed body): the
+ * server had the request, so the outcome is unknown.
+ * @internal
+ */
+export function bodyError(called: Called, error: unknown): ScpNetworkError {
+  return toNetworkError(called.record, error, called.record, "unknown");
 }

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { expect, test } from "vitest";
-import { ScpNotFoundError, ScpResponseError, ScpValidationError } from "../../src/index.js";
+import { ScpNetworkError, ScpNotFoundError, ScpResponseError, ScpValidationError } from "../../src/index.js";
 import { testClient } from "../support/client.js";
 import { useDownloadServer } from "../support/download-server.js";
 import { useLoopback } from "../support/loopback.js";
@@ -72,6 +72,25 @@ test("upload from a stream spools it to a temporary file and sends the same byte
   expect(sha(received[0]?.body as Buffer)).toBe(sha(data));
 });
 
+test("upload progress never goes back when a retry sends the file again", async () => {
+  const data = bytes(5 * 1024 * 1024 + 7);
+  const file = join(temp.dir, "retried.vma");
+  await writeFile(file, data);
+  loopback.received.length = 0;
+  let puts = 0;
+  loopback.handler = () =>
+    ++puts === 1
+      ? { status: 503, json: { code: 503, message: "busy" }, headers: { "retry-after": "0" } }
+      : { status: 200, json: { code: 0, message: "", data: { task_id: "t-dist" } } };
+  const progress: number[] = [];
+  const scp = testClient({ baseUrl: loopback.url });
+  await scp.images.upload(IMAGE, { file }, { onProgress: (done) => progress.push(done) });
+  expect(loopback.received).toHaveLength(2);
+  expect(sha(loopback.received[1]?.body as Buffer)).toBe(sha(data));
+  expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  expect(progress.at(-1)).toBe(data.length);
+});
+
 // Downloads, too, go through undici's request: they are tested on a loopback server that can cut or stall one.
 const downloads = useDownloadServer();
 const downloadClient = (overrides: Parameters<typeof testClient>[0] = {}) =>
@@ -133,6 +152,92 @@ test("a stream target resumes from a server that ignores Range: it gets each byt
   expect(ranges).toEqual([null, "bytes=40000-"]);
   expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
   expect(Buffer.concat(received).equals(data)).toBe(true);
+});
+
+test("a resume whose repeated bytes differ (the file changed, same size) fails for good: never two files spliced", async () => {
+  const data = Buffer.alloc(100_000, 0xbb);
+  const ranges = downloads.serve({
+    data,
+    firstData: Buffer.alloc(100_000, 0xaa),
+    cutFirstAt: 40_000,
+    ignoreRange: true,
+  });
+  const file = join(temp.dir, "down-spliced.vma");
+  const error = await downloadClient()
+    .images.download(IMAGE, { file })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ScpResponseError);
+  expect(String((error as Error).message)).toContain("the image changed between answers");
+  expect(ranges).toHaveLength(2);
+  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("a body cut once no resume is left fails as the call's ScpNetworkError", async () => {
+  downloads.serve({ data: bytes(200_000), cutFirstAt: 50_000 });
+  const file = join(temp.dir, "down-cut.vma");
+  const error = await downloadClient()
+    .images.download(IMAGE, { file }, { maxResumes: 0 })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ScpNetworkError);
+  expect(error).toMatchObject({
+    method: "GET",
+    path: `/janus/20240725/images/${IMAGE}/download`,
+    outcome: "unknown",
+    requestId: expect.any(String),
+  });
+  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("a slow stream target is not taken for a stalled server: no resume while it writes", async () => {
+  const data = bytes(600_000);
+  const ranges = downloads.serve({ data });
+  const received: Buffer[] = [];
+  const stream = new WritableStream<Uint8Array>({
+    write: async (chunk) => {
+      received.push(Buffer.from(chunk));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+  });
+  const result = await downloadClient().images.download(IMAGE, { stream }, { idleTimeoutMs: 200 });
+  expect(received.length).toBeGreaterThan(1);
+  expect(ranges).toEqual([null]);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 0 });
+});
+
+test("an abort ends a download whose stream target never takes its chunks", async () => {
+  downloads.serve({ data: bytes(2_000_000) });
+  const stream = new WritableStream<Uint8Array>({ write: () => new Promise<void>(() => undefined) });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error("stop now")), 200);
+  await expect(downloadClient().images.download(IMAGE, { stream }, { signal: controller.signal })).rejects.toThrow(
+    "stop now",
+  );
+});
+
+test("an onProgress that throws ends the download with its error, without a resume", async () => {
+  const ranges = downloads.serve({ data: bytes(100_000) });
+  const file = join(temp.dir, "down-progress.vma");
+  const onProgress = () => {
+    throw new Error("the progress bar broke");
+  };
+  await expect(downloadClient().images.download(IMAGE, { file }, { onProgress })).rejects.toThrow(
+    "the progress bar broke",
+  );
+  expect(ranges).toHaveLength(1);
+  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+});
+
+test("a 0-byte image reports its progress once, as done", async () => {
+  downloads.serve({ data: Buffer.alloc(0) });
+  const progress: [number, number | undefined][] = [];
+  const file = join(temp.dir, "down-empty.vma");
+  const result = await downloadClient().images.download(
+    IMAGE,
+    { file },
+    { onProgress: (d, t) => progress.push([d, t]) },
+  );
+  expect(result).toEqual({ sizeBytes: 0, sha256: sha(Buffer.alloc(0)), resumes: 0 });
+  expect(progress).toEqual([[0, 0]]);
 });
 
 test("a resume answered with a file of another size fails for good, and removes what was written", async () => {

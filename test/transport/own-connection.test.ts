@@ -225,21 +225,30 @@ test("a resume answered from before its offset keeps what it has and skips the r
   expect((await readFile(join(temp.dir, "raw.vma"))).equals(data)).toBe(true);
 });
 
-test("a resume answered from past its offset fails at once, without asking the same again", async () => {
-  const data = bytes(1000);
+/** A download of 1000 bytes cut at 600, resumed with `resumed`: it must fail at once, and leave no file. */
+async function resumeRefused(resumed: (Buffer | string)[], message: string): Promise<void> {
+  requests.length = 0;
   answer = (request) =>
-    request.includes("range:")
-      ? [
-          `HTTP/1.1 206 Partial Content\r\ncontent-range: bytes 800-999/1000\r\ncontent-length: 200\r\n\r\n`,
-          data.subarray(800),
-        ]
-      : ["HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", data.subarray(0, 600)];
+    request.includes("range:") ? resumed : ["HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", bytes(600)];
   const error = await download().catch((e) => e);
   expect(error).toBeInstanceOf(ScpResponseError);
-  expect(String(error.message)).toContain("expected start 600 or before");
-  // The cut answer, then one resume: a server that leaves a gap would leave it again.
+  expect(String(error.message)).toContain(message);
+  // The cut answer, then one resume: asked again, the server would answer the same.
   expect(requests).toHaveLength(2);
   await expect(stat(join(temp.dir, "raw.vma"))).rejects.toMatchObject({ code: "ENOENT" });
+}
+
+test("a resume answered from elsewhere than 0 or its offset fails at once, without asking the same again", async () => {
+  for (const start of [800, 300]) {
+    const head = `HTTP/1.1 206 Partial Content\r\ncontent-range: bytes ${start}-999/1000\r\ncontent-length: ${1000 - start}`;
+    await resumeRefused([`${head}\r\n\r\n`, bytes(1000).subarray(start)], "expected start 600 (or 0)");
+  }
+});
+
+test("a resume of unknown length that runs past the image's known size fails at once", async () => {
+  // The same first 600 bytes (so the repeat checks out), then 600 more than the image has.
+  const chunked = ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4b0\r\n", bytes(1200), "\r\n0\r\n\r\n"];
+  await resumeRefused(chunked, "the answer runs past the image's 1000 bytes");
 });
 
 test("over TLS, records decrypted after a malformed one do not overwrite the bytes handed on before it", async () => {
