@@ -50,9 +50,15 @@ export class Answer {
 
   /** Checks the answer's status, where it starts and the size it gives; cancels the body of one refused. */
   static async open(called: Called, progress: Progress): Promise<Answer> {
+    const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
+    if (isAtEnd(called.response, progress.offset)) {
+      // A body of unknown length cut after its last byte: the resume asked for the bytes past the end.
+      await body.cancel().catch(() => undefined);
+      progress.total = progress.offset;
+      return new Answer(called, emptyBody(), progress, progress.offset);
+    }
     unwrapStreamed(called);
     // An empty body (a 0-byte image) may come as no body at all.
-    const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
     const { start, size, field } = placed(called.response);
     const { offset, total } = progress;
     const problem =
@@ -101,6 +107,12 @@ export class Answer {
       throw callError(this.#called, `body ended at byte ${offset} of ${total}`);
     }
   }
+}
+
+/** True for a 416 whose Content-Range says the file ends at `offset`, once bytes were received. */
+function isAtEnd(response: Response, offset: number): boolean {
+  const range = response.headers.get("content-range");
+  return response.status === 416 && offset > 0 && range?.trim() === `bytes */${offset}`;
 }
 
 /** Where an answer's bytes start in the file (NaN when a 206 does not say), the file's size, and the header. */

@@ -251,6 +251,23 @@ test("a resume of unknown length that runs past the image's known size fails at 
   await resumeRefused(chunked, "the answer runs past the image's 1000 bytes");
 });
 
+test("a body of unknown length cut after its last byte: a 416 to the resume that says so completes it", async () => {
+  const data = bytes(1000);
+  answer = (request) =>
+    request.includes("range:")
+      ? ["HTTP/1.1 416 Range Not Satisfiable\r\ncontent-range: bytes */1000\r\ncontent-length: 0\r\n\r\n"]
+      : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n", data, "\r\n"];
+  await expect(download()).resolves.toEqual({ sizeBytes: 1000, sha256: sha(data), resumes: 1 });
+  expect(requests[1]).toContain("range: bytes=1000-");
+  expect((await readFile(join(temp.dir, "raw.vma"))).equals(data)).toBe(true);
+  // A 416 that gives another end is the server's refusal, as before.
+  answer = (request) =>
+    request.includes("range:")
+      ? ["HTTP/1.1 416 Range Not Satisfiable\r\ncontent-range: bytes */900\r\ncontent-length: 0\r\n\r\n"]
+      : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n", data, "\r\n"];
+  await expect(download()).rejects.toMatchObject({ status: 416 });
+});
+
 test("over TLS, records decrypted after a malformed one do not overwrite the bytes handed on before it", async () => {
   // The socket decrypts into the chunks the reader gets. A TLS socket goes on decrypting records it holds after the
   // body fails (at the bad size line below), so those must go elsewhere: else a reader still busy with earlier
