@@ -11,12 +11,11 @@ export interface Progress {
 /** Errors that asking the server again would not help: the sink's (a full disk), an answer not of this file. */
 const finalErrors = new WeakSet<object>();
 
-/** Marks `error` as one no resume can heal, and throws it. @internal */
+/** Marks `error` as one no resume can heal, and throws it (a thrown non-object as an Error, so it can be marked). @internal */
 export function notResumable(error: unknown): never {
-  if (typeof error === "object" && error !== null) {
-    finalErrors.add(error);
-  }
-  throw error;
+  const marked = typeof error === "object" && error !== null ? error : new Error(String(error), { cause: error });
+  finalErrors.add(marked);
+  throw marked;
 }
 
 /** True for an error marked by {@link notResumable}. @internal */
@@ -51,7 +50,7 @@ export class Answer {
   /** Checks the answer's status, where it starts and the size it gives; cancels the body of one refused. */
   static async open(called: Called, progress: Progress): Promise<Answer> {
     const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
-    if (isAtEnd(called.response, progress.offset)) {
+    if (progress.total === undefined && isAtEnd(called.response, progress.offset)) {
       // A body of unknown length cut after its last byte: the resume asked for the bytes past the end.
       await body.cancel().catch(() => undefined);
       progress.total = progress.offset;
@@ -61,8 +60,9 @@ export class Answer {
     // An empty body (a 0-byte image) may come as no body at all.
     const { start, size, field } = placed(called.response);
     const { offset, total } = progress;
-    const problem =
-      start !== 0 && start !== offset
+    const problem = Number.isNaN(start)
+      ? "a 206 must say where its bytes start"
+      : start !== 0 && start !== offset
         ? `expected start ${offset} (or 0)`
         : size !== undefined && total !== undefined && size !== total
           ? `the image is ${size} bytes in this answer, ${total} in an earlier one`

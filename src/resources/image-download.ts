@@ -100,6 +100,7 @@ async function downloadFrom(
       { streamResponse: true, ...overrides },
     );
     const answer = await Answer.open(called, progress);
+    let moved = false;
     try {
       for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
         watchdog.touch();
@@ -117,13 +118,15 @@ async function downloadFrom(
           .catch(notResumable)
           .finally(resume);
         progress.offset += fresh.byteLength;
+        moved = true;
         report(options, progress);
       }
     } catch (error) {
       throw typed(called, error, options.signal);
     }
     answer.end();
-    if (progress.offset === 0) {
+    if (!moved) {
+      // Nothing new came (a 0-byte image, or a 416 that says the file ended): the total may be new.
       report(options, progress);
     }
   } finally {

@@ -17,7 +17,9 @@ export interface TransferOptions extends RequestOptions {
    * own connection, its bytes leaving the socket's queue; on Linux also the server acknowledging the ones the
    * system holds, which elsewhere must reach it within this time once the file is read (as must, everywhere, the
    * answer once the server has them all). Through an HTTP proxy, an upload sees only the pieces: on a link slower
-   * than about 2 MiB per this time, give it a longer one. Waits between attempts and for a login do not count.
+   * than about 2 MiB per this time, give it a longer one. Waits between attempts and for a login do not count,
+   * nor, for a download, the time its file or stream target takes to accept a chunk (a target that never does
+   * holds the download until the caller's `signal` aborts).
    * @defaultValue the client's `timeoutMs`
    */
   idleTimeoutMs?: number;
@@ -27,8 +29,9 @@ export interface TransferOptions extends RequestOptions {
 export interface DownloadOptions extends TransferOptions {
   /**
    * How many times a dropped download resumes with `Range`. A server that ignores `Range` sends the whole file
-   * again: the bytes already written come again, are checked against them (SHA-256) and skipped. An answer of
-   * another file (other bytes, or another size) fails the download, as does a body that runs past the size.
+   * again: the bytes already written come again, are checked against them (SHA-256) and skipped, and other bytes
+   * fail the download. An answer that gives another size, or a body that runs past it, fails it too. A resume
+   * answered from its offset is taken as it comes: an image's file does not change once exported.
    * @defaultValue 5
    */
   maxResumes?: number;

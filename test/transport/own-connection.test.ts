@@ -101,7 +101,7 @@ afterEach(() => {
 const ownClient = (baseUrl: string, overrides: Partial<ScpClientOptions> = {}) =>
   testClient({ baseUrl, tls: {}, ...overrides });
 
-const download = (options: { maxResumes?: number } = {}) =>
+const download = (options: { maxResumes?: number; onProgress?: (done: number, total?: number) => void } = {}) =>
   ownClient(rawUrl).images.download(IMAGE, { file: join(temp.dir, "raw.vma") }, options);
 
 /** Splits `data` into pieces of the given sizes (the last takes the rest). */
@@ -243,6 +243,8 @@ test("a resume answered from elsewhere than 0 or its offset fails at once, witho
     const head = `HTTP/1.1 206 Partial Content\r\ncontent-range: bytes ${start}-999/1000\r\ncontent-length: ${1000 - start}`;
     await resumeRefused([`${head}\r\n\r\n`, bytes(1000).subarray(start)], "expected start 600 (or 0)");
   }
+  const unplaced = "HTTP/1.1 206 Partial Content\r\ncontent-length: 400\r\n\r\n";
+  await resumeRefused([unplaced, bytes(1000).subarray(600)], "a 206 must say where its bytes start");
 });
 
 test("a resume of unknown length that runs past the image's known size fails at once", async () => {
@@ -257,14 +259,24 @@ test("a body of unknown length cut after its last byte: a 416 to the resume that
     request.includes("range:")
       ? ["HTTP/1.1 416 Range Not Satisfiable\r\ncontent-range: bytes */1000\r\ncontent-length: 0\r\n\r\n"]
       : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n", data, "\r\n"];
-  await expect(download()).resolves.toEqual({ sizeBytes: 1000, sha256: sha(data), resumes: 1 });
+  const progress: [number, number | undefined][] = [];
+  const onProgress = (done: number, total?: number) => void progress.push([done, total]);
+  await expect(download({ onProgress })).resolves.toEqual({ sizeBytes: 1000, sha256: sha(data), resumes: 1 });
   expect(requests[1]).toContain("range: bytes=1000-");
   expect((await readFile(join(temp.dir, "raw.vma"))).equals(data)).toBe(true);
+  // The total, unknown until then, is reported once known.
+  expect(progress.at(-1)).toEqual([1000, 1000]);
   // A 416 that gives another end is the server's refusal, as before.
   answer = (request) =>
     request.includes("range:")
       ? ["HTTP/1.1 416 Range Not Satisfiable\r\ncontent-range: bytes */900\r\ncontent-length: 0\r\n\r\n"]
       : ["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3e8\r\n", data, "\r\n"];
+  await expect(download()).rejects.toMatchObject({ status: 416 });
+  // So is one to a download whose size was given: a 416 at byte 500 of 1000 is not an end.
+  answer = (request) =>
+    request.includes("range:")
+      ? ["HTTP/1.1 416 Range Not Satisfiable\r\ncontent-range: bytes */500\r\ncontent-length: 0\r\n\r\n"]
+      : ["HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", data.subarray(0, 500)];
   await expect(download()).rejects.toMatchObject({ status: 416 });
 });
 

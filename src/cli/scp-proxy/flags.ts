@@ -2,23 +2,22 @@ import { InvalidArgumentError } from "commander";
 import { ScpValidationError } from "../../index.js";
 import { CliInputError } from "./exit-codes.js";
 
-/** Parses a flag's whole number (commander reports the flag when this throws). */
-export function wholeNumber(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isInteger(parsed) || parsed < 0) {
-    throw new InvalidArgumentError("must be a whole number >= 0");
-  }
-  return parsed;
+/** A parser of a flag's whole number of `min` or more (commander reports the flag when it throws). */
+function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isInteger(parsed) || parsed < min) {
+      throw new InvalidArgumentError(`must be a whole number >= ${min}`);
+    }
+    return parsed;
+  };
 }
 
+/** Parses a flag's whole number (commander reports the flag when this throws). */
+export const wholeNumber = atLeast(0);
+
 /** Parses a flag's whole number of 1 or more (a duration in milliseconds). */
-export function positiveWholeNumber(value: string): number {
-  const parsed = wholeNumber(value);
-  if (parsed < 1) {
-    throw new InvalidArgumentError("must be a whole number >= 1");
-  }
-  return parsed;
-}
+export const positiveWholeNumber = atLeast(1);
 
 /** Collects a repeatable flag's values (`--pool a --pool b`, or `--pool a,b`). */
 export function collect(value: string, previous: readonly string[] = []): string[] {
