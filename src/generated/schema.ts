@@ -3180,6 +3180,8 @@ export interface operations {
             header?: {
                 /** @description A single byte range, `bytes=<start>-`, to resume a download. */
                 Range?: string;
+                /** @description The strong `ETag` of the first answer; the range is served only while the file still has it, else the whole file (RFC 9110). Our guess, as is `Range`. */
+                "If-Range"?: string;
             };
             path: {
                 /** @description Image id (a UUID). */
@@ -3192,6 +3194,8 @@ export interface operations {
             /** @description The whole file. */
             200: {
                 headers: {
+                    /** @description The file's version (a strong validator), which a resume sends back as `If-Range`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3201,6 +3205,8 @@ export interface operations {
             /** @description The requested range of the file. */
             206: {
                 headers: {
+                    /** @description As for 200. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,6 +6,8 @@ export interface Progress {
   hash: Hash;
   offset: number;
   total: number | undefined;
+  /** The strong `ETag` of the file the bytes so far are of, sent back as `If-Range`. */
+  etag: string | undefined;
 }
 
 /** Errors that asking the server again would not help: the sink's (a full disk), an answer not of this file. */
@@ -25,9 +27,10 @@ export function isFinal(error: unknown): boolean {
 
 /**
  * One attempt's answer, placed against what the download has. An answer from byte 0 after a cut (a server that
- * ignores `Range`, or a 206 from the start) repeats bytes already written: they are hashed on their own and must
- * match, else the file changed between answers. An answer that starts elsewhere than 0 or the offset, gives the
- * file another size, or runs past it fails for good: asked again, the server would answer the same.
+ * ignores `Range` or whose file no longer has the `If-Range` ETag, or a 206 from the start) repeats bytes already
+ * written: they are hashed on their own and must match, else the file changed between answers. An answer that starts
+ * elsewhere than 0 or the offset, gives the file another size or ETag, or runs past its size fails for good: asked
+ * again, the server would answer the same.
  * @internal
  */
 export class Answer {
@@ -60,6 +63,7 @@ export class Answer {
     // An empty body (a 0-byte image) may come as no body at all.
     const { start, size, field } = placed(called.response);
     const { offset, total } = progress;
+    const etag = strongEtag(called.response);
     const problem = Number.isNaN(start)
       ? "a 206 must say where its bytes start"
       : start !== 0 && start !== offset
@@ -68,12 +72,18 @@ export class Answer {
           ? `the image is ${size} bytes in this answer, ${total} in an earlier one`
           : size !== undefined && size < offset
             ? `the image is ${size} bytes in this answer, but ${offset} were received already`
-            : undefined;
+            : start !== 0 && etag !== undefined && progress.etag !== undefined && etag !== progress.etag
+              ? `the image's ETag is ${etag} in this answer, ${progress.etag} in an earlier one`
+              : undefined;
     if (problem !== undefined) {
       await body.cancel().catch(() => undefined);
-      notResumable(callError(called, problem, [field]));
+      notResumable(callError(called, problem, [problem.includes("ETag") ? "ETag" : field]));
     }
     progress.total = size ?? total;
+    if (start === 0) {
+      // The whole file, from its start: its ETag (if the repeated bytes check out) is the one to resume with.
+      progress.etag = etag;
+    }
     return new Answer(called, body, progress, start);
   }
 
@@ -113,6 +123,12 @@ export class Answer {
 function isAtEnd(response: Response, offset: number): boolean {
   const range = response.headers.get("content-range");
   return response.status === 416 && offset > 0 && range?.trim() === `bytes */${offset}`;
+}
+
+/** The answer's `ETag` when it is a strong one (`If-Range` takes no weak one). */
+function strongEtag(response: Response): string | undefined {
+  const etag = response.headers.get("etag")?.trim();
+  return etag && !etag.startsWith("W/") ? etag : undefined;
 }
 
 /** Where an answer's bytes start in the file (NaN when a 206 does not say), the file's size, and the header. */

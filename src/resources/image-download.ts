@@ -54,7 +54,7 @@ export async function downloadImageFile(
 ): Promise<DownloadResult> {
   const maxResumes = options.maxResumes ?? 5;
   const sink = await openSink(target, options.signal);
-  const progress: Progress = { hash: createHash("sha256"), offset: 0, total: undefined };
+  const progress: Progress = { hash: createHash("sha256"), offset: 0, total: undefined, etag: undefined };
   try {
     for (let resumes = 0; ; resumes++) {
       try {
@@ -91,7 +91,7 @@ async function downloadFrom(
         transport.http.GET(DOWNLOAD, {
           params: {
             path: { image_id: imageId },
-            header: progress.offset > 0 ? { Range: `bytes=${progress.offset}-` } : {},
+            header: progress.offset > 0 ? resumeHeaders(progress) : {},
           },
           parseAs: "stream",
           ...init,
@@ -132,6 +132,11 @@ async function downloadFrom(
   } finally {
     watchdog.stop();
   }
+}
+
+/** A resume's headers: the bytes from the offset on, while the file still has the ETag they were of. */
+function resumeHeaders({ offset, etag }: Progress): { Range: string; "If-Range"?: string } {
+  return etag === undefined ? { Range: `bytes=${offset}-` } : { Range: `bytes=${offset}-`, "If-Range": etag };
 }
 
 /** Calls the caller's `onProgress`; an error it throws ends the download as it is (no resume). */

@@ -28,10 +28,11 @@ export interface TransferOptions extends RequestOptions {
 /** Options of a download. */
 export interface DownloadOptions extends TransferOptions {
   /**
-   * How many times a dropped download resumes with `Range`. A server that ignores `Range` sends the whole file
-   * again: the bytes already written come again, are checked against them (SHA-256) and skipped, and other bytes
-   * fail the download. An answer that gives another size, or a body that runs past it, fails it too. A resume
-   * answered from its offset is taken as it comes: an image's file does not change once exported.
+   * How many times a dropped download resumes with `Range`, and with `If-Range` when the first answer had a strong
+   * `ETag` (a server whose file changed then sends it whole). An answer with the whole file repeats the bytes
+   * already written: they are checked against them (SHA-256) and skipped, and other bytes fail the download. So
+   * does an answer that gives another size or ETag, or runs past the size. Without an ETag, a resume answered from
+   * its offset is taken as it comes.
    * @defaultValue 5
    */
   maxResumes?: number;

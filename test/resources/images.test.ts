@@ -154,22 +154,35 @@ test("a stream target resumes from a server that ignores Range: it gets each byt
   expect(Buffer.concat(received).equals(data)).toBe(true);
 });
 
-test("a resume whose repeated bytes differ (the file changed, same size) fails for good: never two files spliced", async () => {
-  const data = Buffer.alloc(100_000, 0xbb);
-  const ranges = downloads.serve({
-    data,
-    firstData: Buffer.alloc(100_000, 0xaa),
-    cutFirstAt: 40_000,
-    ignoreRange: true,
-  });
-  const file = join(temp.dir, "down-spliced.vma");
-  const error = await downloadClient()
-    .images.download(IMAGE, { file })
-    .catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(ScpResponseError);
-  expect(String((error as Error).message)).toContain("the image changed between answers");
-  expect(ranges).toHaveLength(2);
-  await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+test("a resume sends If-Range with the first answer's ETag, and gets the rest while the file keeps it", async () => {
+  const data = bytes(200_000);
+  const ranges = downloads.serve({ data, etag: '"v1"', cutFirstAt: 123_456 });
+  const file = join(temp.dir, "down-etag.vma");
+  const result = await downloadClient().images.download(IMAGE, { file });
+  expect(ranges).toEqual([null, "bytes=123456-"]);
+  expect(downloads.ifRanges).toEqual([null, '"v1"']);
+  expect(result).toEqual({ sizeBytes: data.length, sha256: sha(data), resumes: 1 });
+  // A weak ETag is not sent back: If-Range takes only strong ones.
+  downloads.serve({ data, etag: 'W/"v1"', cutFirstAt: 123_456 });
+  await downloadClient().images.download(IMAGE, { file });
+  expect(downloads.ifRanges).toEqual([null, null]);
+});
+
+test("a file changed at the same size between answers is refused, never spliced: by a server that ignores Range, or through If-Range", async () => {
+  const changed = { data: Buffer.alloc(100_000, 0xbb), firstData: Buffer.alloc(100_000, 0xaa), cutFirstAt: 40_000 };
+  for (const server of [{ ignoreRange: true }, { etag: '"v2"', firstEtag: '"v1"' }]) {
+    const ranges = downloads.serve({ ...changed, ...server });
+    const file = join(temp.dir, "down-changed.vma");
+    const error = await downloadClient()
+      .images.download(IMAGE, { file })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScpResponseError);
+    expect(String((error as Error).message)).toContain("the image changed between answers");
+    // Refused for good: one resume, not five.
+    expect(ranges).toEqual([null, "bytes=40000-"]);
+    expect(downloads.ifRanges).toEqual([null, "etag" in server ? '"v1"' : null]);
+    await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+  }
 });
 
 test("a body cut once no resume is left fails as the call's ScpNetworkError", async () => {

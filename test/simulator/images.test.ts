@@ -155,6 +155,15 @@ describe("images", () => {
     const middle = await call("GET", path, { headers: { range: "bytes=10-19" } });
     expect(new Uint8Array(await middle.response.arrayBuffer())).toEqual(bytes.slice(10, 20));
     expect((await call("GET", path, { headers: { range: "bytes=300000-" } })).status).toBe(416);
+    // A strong ETag; If-Range with it keeps the range, with another gets the whole file.
+    const etag = whole.response.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const kept = await call("GET", path, { headers: { range: "bytes=123457-", "if-range": etag } });
+    expect([kept.status, kept.response.headers.get("etag")]).toEqual([206, etag]);
+    await kept.response.arrayBuffer();
+    const stale = await call("GET", path, { headers: { range: "bytes=123457-", "if-range": '"another"' } });
+    expect(stale.status).toBe(200);
+    expect(new Uint8Array(await stale.response.arrayBuffer())).toEqual(bytes);
     const twin = setup({ vmaSizeBytes: 300_000 });
     await twin.call("POST", "/janus/20180725/images/action", {
       json: { server_id: twin.sim.goldenServerId, name: "vma", os_type: "l2664", azs: [twin.sim.poolIds[0]] },

@@ -14,6 +14,9 @@ export interface DownloadScript {
   stallFirstAt?: number;
   /** Answer every request with the whole file, Range or not. */
   ignoreRange?: boolean;
+  /** The `ETag` sent with `data`, and with `firstData` (an `If-Range` that is not the file's own gets it whole). */
+  etag?: string;
+  firstEtag?: string;
   /** Answer with this error envelope instead. */
   error?: { status: number; message: string };
 }
@@ -23,28 +26,38 @@ export interface DownloadScript {
  * through undici's `request`, not fetch). Set `script` per test; the Range header of every request is recorded.
  */
 export function useDownloadServer() {
-  const state = { url: "", ranges: [] as (string | null)[], script: { data: Buffer.alloc(0) } as DownloadScript };
+  const state = {
+    url: "",
+    ranges: [] as (string | null)[],
+    ifRanges: [] as (string | null)[],
+    script: { data: Buffer.alloc(0) } as DownloadScript,
+  };
   const stalled = new Set<ServerResponse>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const { cutFirstAt, stallFirstAt, ignoreRange, error } = state.script;
     const range = req.headers.range ?? null;
     state.ranges.push(range);
-    const data = (state.ranges.length === 1 && state.script.firstData) || state.script.data;
+    state.ifRanges.push((req.headers["if-range"] as string | undefined) ?? null);
+    const first = state.ranges.length === 1;
+    const data = (first && state.script.firstData) || state.script.data;
+    const etag = first && state.script.firstData ? state.script.firstEtag : state.script.etag;
+    const ifRange = req.headers["if-range"];
     if (error) {
       res.writeHead(error.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ errcode: String(error.status), message: error.message, data: {} }));
       return;
     }
-    const start = range && !ignoreRange ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
+    const stale = ifRange !== undefined && ifRange !== etag;
+    const start = range && !ignoreRange && !stale ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream",
       "content-length": String(data.length - start),
+      ...(etag === undefined ? {} : { etag }),
     };
     if (start > 0) {
       headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
     }
     res.writeHead(start > 0 ? 206 : 200, headers);
-    const first = state.ranges.length === 1;
     const stop = first ? (cutFirstAt ?? stallFirstAt) : undefined;
     if (stop === undefined) {
       res.end(data.subarray(start));
@@ -77,7 +90,12 @@ export function useDownloadServer() {
     serve(script: DownloadScript): (string | null)[] {
       state.script = script;
       state.ranges = [];
+      state.ifRanges = [];
       return state.ranges;
+    },
+    /** The If-Range header of each request since the last `serve` (null where there was none). */
+    get ifRanges(): (string | null)[] {
+      return state.ifRanges;
     },
   };
 }

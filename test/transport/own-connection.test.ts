@@ -226,10 +226,10 @@ test("a resume answered from before its offset keeps what it has and skips the r
 });
 
 /** A download of 1000 bytes cut at 600, resumed with `resumed`: it must fail at once, and leave no file. */
-async function resumeRefused(resumed: (Buffer | string)[], message: string): Promise<void> {
+async function resumeRefused(resumed: (Buffer | string)[], message: string, firstHeaders = ""): Promise<void> {
   requests.length = 0;
-  answer = (request) =>
-    request.includes("range:") ? resumed : ["HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", bytes(600)];
+  const first = `HTTP/1.1 200 OK\r\n${firstHeaders}content-length: 1000\r\n\r\n`;
+  answer = (request) => (request.includes("range:") ? resumed : [first, bytes(600)]);
   const error = await download().catch((e) => e);
   expect(error).toBeInstanceOf(ScpResponseError);
   expect(String(error.message)).toContain(message);
@@ -245,6 +245,13 @@ test("a resume answered from elsewhere than 0 or its offset fails at once, witho
   }
   const unplaced = "HTTP/1.1 206 Partial Content\r\ncontent-length: 400\r\n\r\n";
   await resumeRefused([unplaced, bytes(1000).subarray(600)], "a 206 must say where its bytes start");
+});
+
+test("a 206 of another ETag than the first answer's fails at once: a server that ignored If-Range", async () => {
+  const head = 'HTTP/1.1 206 Partial Content\r\netag: "v2"\r\ncontent-range: bytes 600-999/1000\r\ncontent-length: 400';
+  const message = `the image's ETag is "v2" in this answer, "v1" in an earlier one`;
+  await resumeRefused([`${head}\r\n\r\n`, bytes(1000).subarray(600)], message, 'etag: "v1"\r\n');
+  expect(requests[1]).toContain('if-range: "v1"');
 });
 
 test("a resume of unknown length that runs past the image's known size fails at once", async () => {

@@ -91,7 +91,10 @@ const exportImage: Handler = (ctx) => {
   return ok(ctx.envelope, { task_id: task.task_id }, 201);
 };
 
-/** `GET /janus/20240725/images/{image_id}/download`: the exported file, whole (200) or from an offset (206). */
+/**
+ * `GET /janus/20240725/images/{image_id}/download`: the exported file, whole (200) or from an offset (206), with a
+ * strong `ETag`; an `If-Range` that is not that ETag gets the whole file (RFC 9110).
+ */
 const downloadImage: Handler = (ctx) => {
   const image = findImage(ctx.world, callerOf(ctx), ctx.params.image_id ?? "");
   const content = image.content;
@@ -99,7 +102,10 @@ const downloadImage: Handler = (ctx) => {
     throw new SimHttpError(409, `image ${image.id} has not been exported; export it first, then download`);
   }
   const total = content.sizeBytes;
-  const range = parseRange(ctx.request.headers.get("range"), total);
+  // An image's bytes never change once it exists, so its id and size name them.
+  const etag = `"vma-${image.id}-${total}"`;
+  const ifRange = ctx.request.headers.get("if-range");
+  const range = ifRange === null || ifRange === etag ? parseRange(ctx.request.headers.get("range"), total) : undefined;
   if (range === "unsatisfiable") {
     return fail(ctx.envelope, 416, `the range is outside the file (${total} bytes)`, {
       "content-range": `bytes */${total}`,
@@ -114,6 +120,7 @@ const downloadImage: Handler = (ctx) => {
     "content-type": "application/octet-stream",
     "content-length": String(end - start),
     "accept-ranges": "bytes",
+    etag,
     "content-disposition": `attachment; filename="${image.id}.vma"`,
   };
   if (range) {
