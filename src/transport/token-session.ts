@@ -1,3 +1,4 @@
+import { abortable } from "../sleep.js";
 import type { CallContext, Outgoing } from "./call-context.js";
 import type { Authenticator } from "./with-auth.js";
 
@@ -10,18 +11,6 @@ export interface LoginResult {
 
 /** Renew this long before the stated expiry, so a call never leaves with a token about to lapse. */
 const EXPIRY_MARGIN_MS = 60_000;
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) {
-    return promise;
-  }
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
 
 /**
  * Holds the current token: one login at a time however many calls wait for it (a caller's abort stops only
@@ -53,7 +42,7 @@ export class TokenSession implements Authenticator {
       .finally(() => {
         this.#pending = undefined;
       });
-    return (await raceAbort(this.#pending, signal)).token;
+    return (await abortable(this.#pending, signal)).token;
   }
 
   async authorize(request: Outgoing, ctx: CallContext): Promise<Outgoing> {
