@@ -52,6 +52,7 @@ export class Answer {
 
   /** Checks the answer's status, where it starts and the size it gives; cancels the body of one refused. */
   static async open(called: Called, progress: Progress): Promise<Answer> {
+    // An empty body (a 0-byte image) may come as no body at all.
     const body = (called.data as ReadableStream<Uint8Array> | null | undefined) ?? emptyBody();
     if (progress.total === undefined && isAtEnd(called.response, progress.offset)) {
       // A body of unknown length cut after its last byte: the resume asked for the bytes past the end.
@@ -60,26 +61,14 @@ export class Answer {
       return new Answer(called, emptyBody(), progress, progress.offset);
     }
     unwrapStreamed(called);
-    // An empty body (a 0-byte image) may come as no body at all.
     const { start, size, field } = placed(called.response);
-    const { offset, total } = progress;
     const etag = strongEtag(called.response);
-    const problem = Number.isNaN(start)
-      ? "a 206 must say where its bytes start"
-      : start !== 0 && start !== offset
-        ? `expected start ${offset} (or 0)`
-        : size !== undefined && total !== undefined && size !== total
-          ? `the image is ${size} bytes in this answer, ${total} in an earlier one`
-          : size !== undefined && size < offset
-            ? `the image is ${size} bytes in this answer, but ${offset} were received already`
-            : start !== 0 && etag !== undefined && progress.etag !== undefined && etag !== progress.etag
-              ? `the image's ETag is ${etag} in this answer, ${progress.etag} in an earlier one`
-              : undefined;
+    const problem = refusal(progress, { start, size, etag });
     if (problem !== undefined) {
       await body.cancel().catch(() => undefined);
-      notResumable(callError(called, problem, [problem.includes("ETag") ? "ETag" : field]));
+      notResumable(callError(called, problem.message, [problem.ofEtag ? "ETag" : field]));
     }
-    progress.total = size ?? total;
+    progress.total = size ?? progress.total;
     if (start === 0) {
       // The whole file, from its start: its ETag (if the repeated bytes check out) is the one to resume with.
       progress.etag = etag;
@@ -117,6 +106,29 @@ export class Answer {
       throw callError(this.#called, `body ended at byte ${offset} of ${total}`);
     }
   }
+}
+
+/** Why an answer is not of the file the download has (`ofEtag` when its ETag says so), or undefined. */
+function refusal(
+  { offset, total, etag: known }: Progress,
+  { start, size, etag }: { start: number; size: number | undefined; etag: string | undefined },
+): { message: string; ofEtag?: true } | undefined {
+  if (Number.isNaN(start)) {
+    return { message: "a 206 must say where its bytes start" };
+  }
+  if (start !== 0 && start !== offset) {
+    return { message: `expected start ${offset} (or 0)` };
+  }
+  if (size !== undefined && total !== undefined && size !== total) {
+    return { message: `the image is ${size} bytes in this answer, ${total} in an earlier one` };
+  }
+  if (size !== undefined && size < offset) {
+    return { message: `the image is ${size} bytes in this answer, but ${offset} were received already` };
+  }
+  if (start !== 0 && etag !== undefined && known !== undefined && etag !== known) {
+    return { message: `the image's ETag is ${etag} in this answer, ${known} in an earlier one`, ofEtag: true };
+  }
+  return undefined;
 }
 
 /** True for a 416 whose Content-Range says the file ends at `offset`, once bytes were received. */
