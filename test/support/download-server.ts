@@ -23,7 +23,8 @@ export interface DownloadScript {
 
 /**
  * A real HTTP server on 127.0.0.1 that serves image downloads, for the paths msw cannot see (a download goes
- * through undici's `request`, not fetch). Set `script` per test; the Range header of every request is recorded.
+ * through the SDK's own connection, not fetch). Set `script` per test; the Range and If-Range headers of every
+ * request are recorded.
  */
 export function useDownloadServer() {
   const state = {
@@ -37,11 +38,11 @@ export function useDownloadServer() {
     const { cutFirstAt, stallFirstAt, ignoreRange, error } = state.script;
     const range = req.headers.range ?? null;
     state.ranges.push(range);
-    state.ifRanges.push((req.headers["if-range"] as string | undefined) ?? null);
+    const ifRange = req.headers["if-range"] as string | undefined;
+    state.ifRanges.push(ifRange ?? null);
     const first = state.ranges.length === 1;
     const data = (first && state.script.firstData) || state.script.data;
     const etag = first && state.script.firstData ? state.script.firstEtag : state.script.etag;
-    const ifRange = req.headers["if-range"];
     if (error) {
       res.writeHead(error.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ errcode: String(error.status), message: error.message, data: {} }));
